@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs'
+import { test as base, _electron, type Page } from '@playwright/test'
+import { createAppCore, type AppCore } from '../src-main/app-core'
+import { electronBinary } from './electron-binary'
+import { RENDERER_DIR, SHIM_BUNDLE } from './harness/paths'
+import { serveDirectory } from './harness/static-server'
+
+/** One message that crossed the bridge, recorded for tests that inspect the traffic. */
+export interface BridgeRecord {
+  direction: 'invoke' | 'result' | 'event'
+  name: string
+  payload: unknown
+}
+
+export interface XoApp {
+  page: Page
+  /** The real main-process core behind the page (chromium harness only). */
+  core: AppCore | undefined
+  /** Every request, result and event that crossed the bridge (chromium harness only). */
+  traffic: BridgeRecord[]
+  /** URLs the app asked main to open in the system browser. */
+  openedExternally: string[]
+}
+
+interface Options {
+  appMode: 'chromium' | 'electron'
+}
+
+const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
+
+export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: string } }>({
+  appMode: ['chromium', { option: true }],
+
+  renderer: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
+    async ({}, use) => {
+      const server = await serveDirectory(RENDERER_DIR)
+      await use({ url: server.url })
+      await server.close()
+    },
+    { scope: 'worker' },
+  ],
+
+  xo: async ({ appMode, page, renderer }, use) => {
+    if (appMode === 'electron') {
+      const app = await _electron.launch({ executablePath: electronBinary(), args: ['.'] })
+      await use({
+        page: await app.firstWindow(),
+        core: undefined,
+        traffic: [],
+        openedExternally: [],
+      })
+      await app.close()
+      return
+    }
+
+    const traffic: BridgeRecord[] = []
+    const openedExternally: string[] = []
+    const core = createAppCore({
+      appInfo: {
+        name: 'XO Desk',
+        version,
+        platform: process.platform,
+        arch: process.arch,
+        runtime: { node: process.versions.node },
+      },
+      openExternal: async (url) => void openedExternally.push(url),
+      heartbeatMs: 250,
+    })
+    await page.exposeBinding('__xoInvoke', async (_source, method: unknown, input: unknown) => {
+      traffic.push({ direction: 'invoke', name: String(method), payload: input })
+      const result = await core.dispatch(method, input, AbortSignal.timeout(120_000))
+      traffic.push({ direction: 'result', name: String(method), payload: result })
+      return result
+    })
+    const unsubscribe = core.hub.subscribe((name, payload) => {
+      traffic.push({ direction: 'event', name, payload })
+      page
+        .evaluate(
+          ([n, p]) =>
+            (window as unknown as { __xoDeliver(n: unknown, p: unknown): void }).__xoDeliver(n, p),
+          [name, payload] as const,
+        )
+        .catch(() => undefined) // the page may be closing; events to a closed window are dropped as in Electron
+    })
+    await page.addInitScript({ path: SHIM_BUNDLE })
+    await page.goto(renderer.url)
+
+    await use({ page, core, traffic, openedExternally })
+
+    unsubscribe()
+    await core.dispose()
+  },
+})
+
+export const expect = test.expect

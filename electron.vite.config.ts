@@ -1,0 +1,44 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import type { Plugin } from 'vite'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+
+const r = (p: string): string => resolve(import.meta.dirname, p)
+const alias = { '@contract': r('src-preload/contract') }
+
+/** The built renderer may open no connection at all: dev keeps 'self' for Vite's HMR socket. */
+function lockConnectSrc(): Plugin {
+  return {
+    name: 'xo-desk:lock-connect-src',
+    apply: 'build',
+    transformIndexHtml: (html) => html.replace("connect-src 'self'", "connect-src 'none'"),
+  }
+}
+
+export default defineConfig({
+  main: {
+    // Explicit entries: electron-vite only finds src/main by itself (TOOLCHAIN pitfall 3).
+    // `cli` is the `xo-desk` command (bin/xo-desk.mjs), built with the app so both share one client.
+    build: {
+      externalizeDeps: true,
+      lib: { entry: { index: r('src-main/index.ts'), cli: r('src-main/cli/index.ts') } },
+    },
+    resolve: { alias },
+  },
+  preload: {
+    // sandbox: true => the preload must be ONE CommonJS file whose only require is electron (pitfall 2).
+    build: {
+      externalizeDeps: false,
+      isolatedEntries: true,
+      lib: { entry: r('src-preload/index.ts'), formats: ['cjs'] },
+      rolldownOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+    resolve: { alias },
+  },
+  renderer: {
+    root: r('src-renderer'),
+    build: { rolldownOptions: { input: r('src-renderer/index.html') } },
+    resolve: { alias },
+    plugins: [svelte({ configFile: r('svelte.config.js') }), lockConnectSrc()],
+  },
+})

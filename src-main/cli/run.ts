@@ -1,0 +1,38 @@
+import { version } from '../../package.json'
+
+/** Where the CLI writes; tests pass collectors, the real command passes the process streams. */
+export interface CliIo {
+  stdout(text: string): void
+  stderr(text: string): void
+}
+
+const USAGE = `Usage: xo-desk <command> [options]
+
+Commands:
+  help         Show this help
+  version      Print the version of XO Desk
+
+Run \`npm start\` to open the desktop app.
+`
+
+/** Runs one command line and returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command = 'help'] = argv
+  switch (command) {
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout(USAGE)
+      return 0
+    case 'version':
+    case '--version':
+    case '-v':
+      io.stdout(`${version}\n`)
+      return 0
+    default:
+      io.stderr(
+        `xo-desk: unknown command "${command}".\nRun \`xo-desk help\` to see the commands.\n`,
+      )
+      return 2
+  }
+}

@@ -1,0 +1,51 @@
+// Electron lifecycle only: sandbox, single instance, the window and the wiring to the core.
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { app, session, shell } from 'electron'
+import { createAppCore } from './app-core'
+import { bindWindow, registerInvokeHandler } from './ipc/electron-binding'
+import { createMainWindow } from './window/main-window'
+import { mayGrantPermission } from './window/security'
+
+app.enableSandbox()
+if (!app.requestSingleInstanceLock()) app.quit()
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(mayGrantPermission(permission)),
+  )
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) =>
+    mayGrantPermission(permission),
+  )
+
+  const core = createAppCore({
+    appInfo: {
+      name: app.getName(),
+      version: app.getVersion(),
+      platform: process.platform,
+      arch: process.arch,
+      runtime: {
+        node: process.versions.node,
+        electron: process.versions.electron,
+        chrome: process.versions.chrome,
+      },
+    },
+    openExternal: (url) => shell.openExternal(url),
+  })
+
+  const devUrl = process.env['ELECTRON_RENDERER_URL']
+  const indexHtml = join(import.meta.dirname, '../renderer/index.html')
+  registerInvokeHandler(core.dispatch, devUrl ?? pathToFileURL(indexHtml).href)
+
+  const win = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'))
+  bindWindow(win.webContents, core.hub)
+  void (devUrl ? win.loadURL(devUrl) : win.loadFile(indexHtml))
+
+  app.on('second-instance', () => {
+    if (win.isMinimized()) win.restore()
+    win.focus()
+  })
+  app.on('window-all-closed', () => {
+    void core.dispose().then(() => app.quit())
+  })
+})

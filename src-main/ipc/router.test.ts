@@ -1,0 +1,98 @@
+import { describe, expect, it, vi } from 'vitest'
+import { AppFailure } from '../app-failure'
+import type { Handlers } from './router'
+import { createRouter } from './router'
+import { schemas } from './schemas'
+
+function setup() {
+  const handlers = {
+    'app.info': vi.fn(async () => ({
+      name: 'XO Desk',
+      version: '1.2.3',
+      platform: 'linux',
+      arch: 'x64',
+      runtime: { node: '24.0.0' },
+    })),
+    'app.openHelp': vi.fn(async () => undefined),
+  } satisfies Handlers
+  return { handlers, dispatch: createRouter(handlers, schemas) }
+}
+const signal = new AbortController().signal
+
+describe('dispatch', () => {
+  it('answers a known request with the handler value', async () => {
+    const { dispatch } = setup()
+    expect(await dispatch('app.info', undefined, signal)).toMatchObject({
+      ok: true,
+      value: { version: '1.2.3' },
+    })
+  })
+
+  it('refuses a method outside the contract, with a readable error, without calling any handler', async () => {
+    const { dispatch, handlers } = setup()
+    const res = await dispatch('fs.readFile', { path: '/etc/passwd' }, signal)
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    if (res.ok) throw new Error('unreachable')
+    expect(res.error.message).toContain('fs.readFile')
+    expect(res.error.action).not.toBe('')
+    for (const handler of Object.values(handlers)) expect(handler).not.toHaveBeenCalled()
+  })
+
+  it('refuses prototype keys that are not methods ("toString", "__proto__")', async () => {
+    const { dispatch } = setup()
+    for (const method of ['toString', '__proto__', 'constructor', 42, null]) {
+      expect(await dispatch(method, undefined, signal)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-input' },
+      })
+    }
+  })
+
+  it('refuses a malformed input, naming the bad field, without calling the handler', async () => {
+    const { dispatch, handlers } = setup()
+    const res = await dispatch('app.openHelp', { url: 42 }, signal)
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', message: expect.stringContaining('url') },
+    })
+    expect(handlers['app.openHelp']).not.toHaveBeenCalled()
+  })
+
+  it('refuses an input with properties the contract does not have', async () => {
+    const { dispatch, handlers } = setup()
+    const res = await dispatch(
+      'app.openHelp',
+      { url: 'https://xcp-ng.org', shell: 'rm -rf /' },
+      signal,
+    )
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    expect(handlers['app.openHelp']).not.toHaveBeenCalled()
+  })
+
+  it('turns an explained failure thrown by a handler into the same error value', async () => {
+    const { dispatch, handlers } = setup()
+    handlers['app.info'].mockRejectedValueOnce(
+      new AppFailure('not-found', 'The VM is gone.', 'Refresh the list.'),
+    )
+    expect(await dispatch('app.info', undefined, signal)).toEqual({
+      ok: false,
+      error: {
+        code: 'not-found',
+        message: 'The VM is gone.',
+        action: 'Refresh the list.',
+        retryable: false,
+      },
+    })
+  })
+
+  it('turns an unexpected exception into an "internal" error without leaking its stack', async () => {
+    const { dispatch, handlers } = setup()
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    handlers['app.info'].mockRejectedValueOnce(new Error('secret stack detail'))
+    const res = await dispatch('app.info', undefined, signal)
+    expect(res).toMatchObject({ ok: false, error: { code: 'internal' } })
+    expect(JSON.stringify(res)).not.toContain('secret stack detail')
+    expect(log).toHaveBeenCalled()
+    log.mockRestore()
+  })
+})

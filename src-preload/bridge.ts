@@ -1,0 +1,52 @@
+/**
+ * The bridge object the renderer sees as `window.xo`. No electron import: the e2e shim bundles
+ * this same file over a Playwright binding, so only the `contextBridge` call goes untested.
+ */
+import {
+  fail,
+  isEventName,
+  isMethodName,
+  type EventName,
+  type Events,
+  type Input,
+  type MethodName,
+  type Output,
+  type Result,
+  type XoBridge,
+} from './contract'
+
+/** How the bridge reaches main: Electron IPC in the app, a Playwright binding in e2e tests. */
+export interface Transport {
+  invoke(method: MethodName, input: unknown): Promise<unknown>
+  listen(listener: (event: string, payload: unknown) => void): () => void
+}
+
+export function createBridge(transport: Transport): XoBridge {
+  async function invoke<M extends MethodName>(
+    method: M,
+    input: Input<M>,
+  ): Promise<Result<Output<M>>> {
+    if (!isMethodName(method)) {
+      return fail('invalid-input', `Unknown request "${String(method)}".`, 'Report this as a bug.')
+    }
+    try {
+      // Main validated the input and built this Result: this cast is the one trusted seam.
+      return (await transport.invoke(method, input)) as Result<Output<M>>
+    } catch {
+      return fail(
+        'internal',
+        'The app could not reach its main process.',
+        'Restart XO Desk; if this happens again, report it as a bug.',
+      )
+    }
+  }
+
+  function on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    if (!isEventName(event)) throw new Error(`Unknown event "${String(event)}"`)
+    return transport.listen((name, payload) => {
+      if (name === event) listener(payload as Events[E])
+    })
+  }
+
+  return Object.freeze({ invoke, on })
+}

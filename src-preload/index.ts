@@ -1,0 +1,17 @@
+// The whole Electron surface of the renderer: a sandboxed, CommonJS preload (TOOLCHAIN pitfall 2).
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { createBridge } from './bridge'
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from './contract'
+
+contextBridge.exposeInMainWorld(
+  'xo',
+  createBridge({
+    invoke: (method, input) => ipcRenderer.invoke(INVOKE_CHANNEL, method, input),
+    listen: (listener) => {
+      const handler = (_e: IpcRendererEvent, name: string, payload: unknown): void =>
+        listener(name, payload)
+      ipcRenderer.on(EVENT_CHANNEL, handler)
+      return () => ipcRenderer.off(EVENT_CHANNEL, handler)
+    },
+  }),
+)
