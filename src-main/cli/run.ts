@@ -1,4 +1,5 @@
 import { version } from '../../package.json'
+import { simCommand } from './commands/sim'
 
 /** Where the CLI writes; tests pass collectors, the real command passes the process streams. */
 export interface CliIo {
@@ -9,16 +10,27 @@ export interface CliIo {
 const USAGE = `Usage: xo-desk <command> [options]
 
 Commands:
+  sim          Run a local Xen Orchestra simulator (xo-desk sim --help)
   help         Show this help
   version      Print the version of XO Desk
 
 Run \`npm start\` to open the desktop app.
 `
 
+/** Resolves on Ctrl+C or SIGTERM: long-running commands serve until then. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+}
+
 /** Runs one command line and returns the process exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [command = 'help'] = argv
+export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>): Promise<number> {
+  const [command = 'help', ...rest] = argv
   switch (command) {
+    case 'sim':
+      return simCommand(rest, io, until ?? interrupted())
     case 'help':
     case '--help':
     case '-h':
@@ -30,9 +42,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`${version}\n`)
       return 0
     default:
-      io.stderr(
-        `xo-desk: unknown command "${command}".\nRun \`xo-desk help\` to see the commands.\n`,
-      )
+      io.stderr(`xo-desk: unknown command "${command}".\nRun \`xo-desk help\` to see the commands.\n`)
       return 2
   }
 }

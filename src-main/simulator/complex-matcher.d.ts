@@ -1,0 +1,9 @@
+// complex-matcher 0.7.0 (XO's filter syntax, GUIDE §3.3) ships no types.
+declare module 'complex-matcher' {
+  export interface Node {
+    match(value: unknown): boolean
+    createPredicate(): (value: unknown) => boolean
+    toString(isNested?: boolean): string
+  }
+  export function parse(input: string, pos?: number, end?: number): Node
+}

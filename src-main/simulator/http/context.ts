@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { Caller } from '../auth'
+import type { CollectionName, XoRecord } from '../lab/types'
+import type { OperationSpec } from '../operation-spec'
+import type { Simulation } from '../simulation'
+import type { CollectionBody } from './collection-response'
+
+/** Everything a route handler gets about one request, after auth, lookup and validation. */
+export interface RequestContext {
+  sim: Simulation
+  op: OperationSpec
+  /** Path parameters, decoded. */
+  params: Record<string, string>
+  /** Query parameters (first value of each), already validated against the spec. */
+  query: Record<string, string>
+  caller: Caller
+  /** The object named by `/<collection>/{id}`, when the route has one. */
+  target: { collection: CollectionName; record: XoRecord } | undefined
+  /** The parsed JSON body, for routes that take JSON. */
+  body: unknown
+  req: IncomingMessage
+  res: ServerResponse
+  /** Aborted when the client goes away. */
+  signal: AbortSignal
+}
+
+/** What a handler answers; the server writes it (or the handler wrote the response itself). */
+export type Reply =
+  | { status: number; json?: unknown; headers?: Record<string, string> }
+  | { status: number; collection: CollectionBody; headers?: Record<string, string> }
+  | { status: number; stream: Readable; headers?: Record<string, string> }
+  | { handled: true }
+
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>

@@ -1,0 +1,474 @@
+import type { Handler, RequestContext } from '../http/context'
+import { xoError } from '../http/xo-errors'
+import type { CollectionName, XoRecord } from '../lab/types'
+import {
+  assertPowerState,
+  cloneVm,
+  createVdi,
+  destroyVdi,
+  hostFor,
+  newXapiIds,
+  setVmPower,
+  snapshotVm,
+} from '../lab-mutations'
+import type { Simulation } from '../simulation'
+import type { TaskHandle } from '../tasks'
+import { TYPE_OF_COLLECTION } from '../xo-types'
+import type { HandlerTable } from './table'
+
+type Body = Record<string, unknown>
+
+/** One action: its task name, its status with `?sync=true`, and its work (GUIDE §5). */
+interface ActionSpec {
+  /** Task name after "REST API: ". */
+  name: string
+  syncStatus: 200 | 201 | 204
+  /** Checks XO makes before any task exists: a failure is the HTTP answer itself (§5.1). */
+  precheck?(ctx: RequestContext, body: Body): void
+  /**
+   * Runs inside the task: checks state at once (a failure fails the task), then returns the
+   * commit that lands when the simulated work is over.
+   */
+  run(ctx: RequestContext, body: Body, task: TaskHandle): () => unknown
+  /** `Location` of a created object, for sync 201 answers. */
+  location?(result: { id: string }): string
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Advances `properties.progress` while the work "runs", so clients can show it moving. */
+async function simulateWork(sim: Simulation, task: TaskHandle, factor = 1): Promise<void> {
+  const steps = 4
+  const total = sim.actionDelayMs * factor
+  for (let i = 1; i <= steps; i++) {
+    await sleep(total / steps)
+    if (i < steps) task.progress((i / steps) * 100)
+  }
+}
+
+function target(ctx: RequestContext): XoRecord {
+  return (ctx.target as NonNullable<RequestContext['target']>).record
+}
+
+function actionHandler(spec: ActionSpec, factor = 1): Handler {
+  return async (ctx) => {
+    const body = (ctx.body ?? {}) as Body
+    spec.precheck?.(ctx, body)
+    const record = target(ctx)
+    const collection = ctx.target?.collection as CollectionName
+    const properties: Record<string, unknown> = {
+      name: `REST API: ${spec.name}`,
+      type: 'xo:rest-api:action',
+      objectType: TYPE_OF_COLLECTION[collection],
+      objectId: record.id,
+      userId: ctx.caller.userId,
+      ...(ctx.body === undefined ? {} : { args: ctx.body }),
+    }
+    const { task, outcome } = ctx.sim.tasks.run(properties, async (handle) => {
+      const commit = spec.run(ctx, body, handle)
+      await simulateWork(ctx.sim, handle, factor)
+      return commit()
+    })
+    // tsoa parsed `sync` as a boolean: any case of "true" (GUIDE §3.5).
+    if (ctx.query['sync']?.toLowerCase() === 'true') {
+      const result = (await outcome) as { id: string } | undefined
+      const headers = result && spec.location ? { Location: spec.location(result) } : undefined
+      return { status: spec.syncStatus, json: result, ...(headers ? { headers } : {}) }
+    }
+    outcome.catch(() => undefined) // the failure is on the task (§5.3)
+    return {
+      status: 202,
+      json: { taskId: task.id },
+      headers: { Location: `/rest/v0/tasks/${task.id}`, 'Content-Type': 'application/json' },
+    }
+  }
+}
+
+/** A VM power action: allowed states, and the state it leaves the VM in. */
+function vmPower(name: string, from: ('Running' | 'Halted' | 'Paused' | 'Suspended')[], to: 'Running' | 'Halted' | 'Paused' | 'Suspended'): ActionSpec {
+  return {
+    name,
+    syncStatus: 204,
+    run: (ctx, body) => {
+      const vm = ctx.sim.store.get('vms', target(ctx).id) as XoRecord
+      assertPowerState(vm, from)
+      const hostId = typeof body['hostId'] === 'string' ? body['hostId'] : undefined
+      if (to === 'Running' && vm['power_state'] === 'Halted') hostFor(ctx.sim, vm, hostId)
+      return () => {
+        setVmPower(ctx.sim, vm.id, to, hostId)
+        if (name.includes('reboot')) ctx.sim.store.update('vms', vm.id, { startTime: ctx.sim.nowSeconds() })
+        return undefined
+      }
+    },
+  }
+}
+
+/** A host action that needs the host in one power state, and what it changes. */
+function hostAction(name: string, needs: 'Running' | 'Halted' | undefined, changes: (host: XoRecord) => Record<string, unknown> | 'forget'): ActionSpec {
+  return {
+    name,
+    syncStatus: 204,
+    run: (ctx) => {
+      const host = ctx.sim.store.get('hosts', target(ctx).id) as XoRecord
+      if (needs && host['power_state'] !== needs) {
+        // XO checks the host's state itself: incorrect state, 409 (host.controller).
+        throw xoError.incorrectState({ actual: host['power_state'], expected: needs, object: host.id, property: 'power_state' })
+      }
+      return () => {
+        const change = changes(host)
+        if (change === 'forget') ctx.sim.store.remove('hosts', host.id)
+        else ctx.sim.store.update('hosts', host.id, change)
+        return undefined
+      }
+    },
+  }
+}
+
+function simple(name: string, collection: CollectionName, changes: (r: XoRecord, body: Body) => Record<string, unknown>): ActionSpec {
+  return {
+    name,
+    syncStatus: 204,
+    run: (ctx, body) => () => {
+      ctx.sim.store.update(collection, target(ctx).id, changes(target(ctx), body))
+      return undefined
+    },
+  }
+}
+
+const created = (collection: string) => (result: { id: string }) => `/rest/v0/${collection}/${result.id}`
+
+function newNetwork(ctx: RequestContext, body: Body, extra: Record<string, unknown>): { id: string } {
+  const pool = target(ctx)
+  const model = [...ctx.sim.store.list('networks')].find((n) => n['$pool'] === pool.id) ?? {}
+  const ids = newXapiIds()
+  ctx.sim.store.insert('networks', {
+    ...model,
+    ...ids,
+    type: 'network',
+    name_label: String(body['name'] ?? 'New network'),
+    name_description: String(body['description'] ?? ''),
+    MTU: typeof body['mtu'] === 'number' ? body['mtu'] : 1500,
+    PIFs: [],
+    VIFs: [],
+    tags: [],
+    $pool: pool.id,
+    $poolId: pool.id,
+    bridge: `xapi${ctx.sim.store.count('networks')}`,
+    ...extra,
+  })
+  return { id: ids.id }
+}
+
+export function registerActions(table: HandlerTable): void {
+  const on = (path: string, spec: ActionSpec, factor = 1): void => table.on('POST', path, actionHandler(spec, factor))
+
+  // VMs (GUIDE §5.2): transitions enforced as XAPI does, failures as VM_BAD_POWER_STATE on the task.
+  on('/vms/{id}/actions/start', vmPower('start VM', ['Halted'], 'Running'))
+  on('/vms/{id}/actions/clean_shutdown', vmPower('clean shutdown VM', ['Running'], 'Halted'))
+  on('/vms/{id}/actions/hard_shutdown', vmPower('hard shutdown VM', ['Running', 'Paused', 'Suspended'], 'Halted'))
+  on('/vms/{id}/actions/clean_reboot', vmPower('clean reboot VM', ['Running'], 'Running'))
+  on('/vms/{id}/actions/hard_reboot', vmPower('hard reboot VM', ['Running', 'Paused'], 'Running'))
+  on('/vms/{id}/actions/pause', vmPower('pause VM', ['Running'], 'Paused'))
+  on('/vms/{id}/actions/unpause', vmPower('unpause VM', ['Paused'], 'Running'))
+  on('/vms/{id}/actions/suspend', vmPower('suspend VM', ['Running'], 'Suspended'))
+  on('/vms/{id}/actions/resume', vmPower('resume VM', ['Suspended'], 'Running'))
+  on(
+    '/vms/{id}/actions/snapshot',
+    {
+      name: 'snapshot VM',
+      syncStatus: 201,
+      run: (ctx, body) => () => ({
+        id: snapshotVm(ctx.sim, target(ctx).id, typeof body['name_label'] === 'string' ? body['name_label'] : undefined).id,
+      }),
+      location: created('vm-snapshots'),
+    },
+    2,
+  )
+  on(
+    '/vms/{id}/actions/clone',
+    {
+      name: 'clone VM',
+      syncStatus: 201,
+      precheck: (ctx, body) => {
+        if (typeof body['srId'] === 'string' && !ctx.sim.store.get('srs', body['srId'])) throw xoError.noSuchObject(body['srId'], 'SR')
+      },
+      run: (ctx, body) => () => {
+        const vm = target(ctx)
+        const name = typeof body['name_label'] === 'string' ? body['name_label'] : `${String(vm['name_label'])} (clone)`
+        const srId = typeof body['srId'] === 'string' ? body['srId'] : undefined
+        return { id: cloneVm(ctx.sim, vm, { nameLabel: name, ...(srId ? { srId } : {}) }).id }
+      },
+      location: created('vms'),
+    },
+    2,
+  )
+  on('/vms/{id}/actions/revert_snapshot', {
+    name: 'revert VM to snapshot',
+    syncStatus: 204,
+    precheck: (ctx, body) => {
+      const snap = ctx.sim.store.get('vm-snapshots', String(body['snapshotId']))
+      if (!snap) throw xoError.noSuchObject(String(body['snapshotId']), 'VM-snapshot')
+      if (snap['$snapshot_of'] !== target(ctx).id) {
+        throw xoError.invalidParameters(`snapshot ${snap.id} does not belong to VM ${target(ctx).id}`)
+      }
+    },
+    run: (ctx, body) => () => {
+      if (body['snapshotBefore'] === true) snapshotVm(ctx.sim, target(ctx).id)
+      if (ctx.sim.store.get('vms', target(ctx).id)?.['power_state'] !== 'Halted') setVmPower(ctx.sim, target(ctx).id, 'Halted')
+      return undefined
+    },
+  })
+  on(
+    '/vms/{id}/actions/migrate',
+    {
+      name: 'migrate VM',
+      syncStatus: 204,
+      precheck: (ctx, body) => {
+        if (!ctx.sim.store.get('hosts', String(body['hostId']))) throw xoError.noSuchObject(String(body['hostId']), 'host')
+      },
+      run: (ctx, body) => {
+        const vm = ctx.sim.store.get('vms', target(ctx).id) as XoRecord
+        const host = ctx.sim.store.get('hosts', String(body['hostId'])) as XoRecord
+        return () => {
+          const poolId = host['$pool'] as string
+          if (poolId !== vm['$pool']) ctx.sim.store.update('vms', vm.id, { $pool: poolId, $poolId: poolId })
+          if (vm['power_state'] === 'Halted') ctx.sim.store.update('vms', vm.id, { $container: poolId })
+          else setVmPower(ctx.sim, vm.id, vm['power_state'] as 'Running', host.id)
+          return undefined
+        }
+      },
+    },
+    3,
+  )
+
+  // Hosts (host.controller): state checks are XO's incorrect state (409).
+  on('/hosts/{id}/actions/start', hostAction('start host', 'Halted', () => ({ power_state: 'Running', startTime: Math.floor(Date.now() / 1000) })))
+  on('/hosts/{id}/actions/clean_shutdown', hostAction('shutdown host', 'Running', () => ({ power_state: 'Halted', residentVms: [] })))
+  on('/hosts/{id}/actions/emergency_shutdown', hostAction('emergency shutdown host', 'Running', () => ({ power_state: 'Halted', residentVms: [] })))
+  on('/hosts/{id}/actions/clean_reboot', hostAction('reboot host', 'Running', () => ({ rebootRequired: false })), 2)
+  on('/hosts/{id}/actions/smart_reboot', hostAction('smart reboot host', 'Running', () => ({ rebootRequired: false })), 2)
+  on('/hosts/{id}/actions/restart_toolstack', hostAction('restart toolstack', 'Running', () => ({ agentStartTime: Math.floor(Date.now() / 1000) })))
+  on('/hosts/{id}/actions/disable', hostAction('disable host', undefined, () => ({ enabled: false })))
+  on('/hosts/{id}/actions/enable', hostAction('enable host', undefined, () => ({ enabled: true })))
+  on('/hosts/{id}/actions/detach', hostAction('detach host', undefined, () => 'forget'))
+  on('/hosts/{id}/actions/forget', hostAction('forget host', 'Halted', () => 'forget'))
+  on('/hosts/{id}/actions/scan_pifs', hostAction('scan PIFs', 'Running', () => ({})))
+  on('/hosts/{id}/actions/management_reconfigure', {
+    name: 'host management reconfigure',
+    syncStatus: 204,
+    precheck: (ctx, body) => {
+      if (!ctx.sim.store.get('pifs', String(body['pif']))) throw xoError.noSuchObject(String(body['pif']), 'PIF')
+    },
+    run: (ctx, body) => () => {
+      for (const pif of [...ctx.sim.store.list('pifs')].filter((p) => p['$host'] === target(ctx).id)) {
+        ctx.sim.store.update('pifs', pif.id, { management: pif.id === body['pif'] })
+      }
+      return undefined
+    },
+  })
+
+  // Pools.
+  on(
+    '/pools/{id}/actions/create_vm',
+    {
+      name: 'create VM',
+      syncStatus: 201,
+      precheck: (ctx, body) => {
+        if (!ctx.sim.store.get('vm-templates', String(body['template']))) throw xoError.noSuchObject(String(body['template']), 'VM-template')
+      },
+      run: (ctx, body) => () => {
+        const template = ctx.sim.store.get('vm-templates', String(body['template'])) as XoRecord
+        const vm = cloneVm(ctx.sim, template, {
+          nameLabel: String(body['name_label']),
+          poolId: target(ctx).id,
+          extra: {
+            name_description: typeof body['name_description'] === 'string' ? body['name_description'] : '',
+            ...(typeof body['cpus'] === 'number' ? { CPUs: { max: body['cpus'], number: body['cpus'] } } : {}),
+            creation: { date: new Date(ctx.sim.now()).toISOString(), template: template.id, user: ctx.caller.userId },
+          },
+        })
+        if (body['boot'] === true) setVmPower(ctx.sim, vm.id, 'Running')
+        return { id: vm.id }
+      },
+      location: created('vms'),
+    },
+    2,
+  )
+  on('/pools/{id}/actions/create_network', {
+    name: 'create network',
+    syncStatus: 201,
+    run: (ctx, body) => () => newNetwork(ctx, body, { other_config: { vlan: String(body['vlan'] ?? 0) } }),
+    location: created('networks'),
+  })
+  on('/pools/{id}/actions/create_bonded_network', {
+    name: 'create bonded network',
+    syncStatus: 201,
+    run: (ctx, body) => () => newNetwork(ctx, body, {}),
+    location: created('networks'),
+  })
+  on('/pools/{id}/actions/create_internal_network', {
+    name: 'create internal network',
+    syncStatus: 201,
+    run: (ctx, body) => () => newNetwork(ctx, body, {}),
+    location: created('networks'),
+  })
+  // Licence-gated in XOA; the lab has no licence, so it fails as an unlicensed XO does.
+  on('/pools/{id}/actions/emergency_shutdown', {
+    name: 'pool emergency shutdown',
+    syncStatus: 204,
+    run: () => {
+      throw xoError.featureUnauthorized('POOL_EMERGENCY_SHUTDOWN')
+    },
+  })
+  const rolling = (name: string): ActionSpec => ({
+    name,
+    syncStatus: 204,
+    run: (ctx) => () => {
+      for (const host of [...ctx.sim.store.list('hosts')].filter((h) => h['$pool'] === target(ctx).id)) {
+        ctx.sim.store.update('hosts', host.id, { rebootRequired: false, startTime: ctx.sim.nowSeconds() })
+      }
+      return undefined
+    },
+  })
+  on('/pools/{id}/actions/rolling_reboot', rolling('rolling pool reboot'), 4)
+  on('/pools/{id}/actions/rolling_update', rolling('rolling pool update'), 4)
+  on('/pools/{id}/actions/management_reconfigure', {
+    name: 'pool management reconfigure',
+    syncStatus: 204,
+    precheck: (ctx, body) => {
+      const network = ctx.sim.store.get('networks', String(body['network']))
+      if (!network) throw xoError.noSuchObject(String(body['network']), 'network')
+      if (network['$pool'] !== target(ctx).id) {
+        throw xoError.invalidParameters(`network ${network.id} does not belong to pool ${target(ctx).id}`)
+      }
+    },
+    run: () => () => undefined,
+  })
+  on('/pools/{id}/actions/add_host', {
+    name: 'add host to pool',
+    syncStatus: 204,
+    precheck: (ctx, body) => {
+      if (!ctx.sim.store.get('hosts', String(body['host']))) throw xoError.noSuchObject(String(body['host']), 'host')
+    },
+    run: (ctx, body) => () => {
+      ctx.sim.store.update('hosts', String(body['host']), { $pool: target(ctx).id, $poolId: target(ctx).id })
+      return undefined
+    },
+  }, 2)
+
+  // Storage and devices.
+  on('/srs/{id}/actions/scan', simple('scan SR', 'srs', () => ({})))
+  on('/srs/{id}/actions/reclaim_space', simple('reclaim SR space', 'srs', (sr) => ({ physical_usage: Math.floor(Number(sr['physical_usage'] ?? 0) * 0.95) })))
+  on('/srs/{id}/actions/forget', {
+    name: 'forget SR',
+    syncStatus: 204,
+    run: (ctx) => () => {
+      ctx.sim.store.remove('srs', target(ctx).id)
+      return undefined
+    },
+  })
+  on(
+    '/vdis/{id}/actions/migrate',
+    {
+      name: 'migrate VDI',
+      syncStatus: 200,
+      precheck: (ctx, body) => {
+        if (!ctx.sim.store.get('srs', String(body['srId']))) throw xoError.noSuchObject(String(body['srId']), 'SR')
+      },
+      // The migrated VDI gets a new id (GUIDE §5.1).
+      run: (ctx, body) => () => {
+        const vdi = target(ctx)
+        const copy = createVdi(ctx.sim, String(body['srId']), {
+          name_label: String(vdi['name_label']),
+          name_description: String(vdi['name_description'] ?? ''),
+          size: Number(vdi['size']),
+        })
+        ctx.sim.store.update('vdis', copy.id, { $VBDs: vdi['$VBDs'] ?? [] })
+        for (const vbdId of (vdi['$VBDs'] as string[] | undefined) ?? []) {
+          if (ctx.sim.store.get('vbds', vbdId)) ctx.sim.store.update('vbds', vbdId, { VDI: copy.id })
+        }
+        ctx.sim.store.update('vdis', vdi.id, { $VBDs: [] })
+        destroyVdi(ctx.sim, 'vdis', vdi.id)
+        return { id: copy.id }
+      },
+    },
+    3,
+  )
+  on('/vbds/{id}/actions/connect', simple('connect VBD', 'vbds', () => ({ attached: true })))
+  on('/vbds/{id}/actions/disconnect', simple('disconnect VBD', 'vbds', () => ({ attached: false })))
+  on('/vifs/{id}/actions/connect', simple('connect VIF', 'vifs', () => ({ attached: true })))
+  on('/vifs/{id}/actions/disconnect', simple('disconnect VIF', 'vifs', () => ({ attached: false })))
+  on('/pbds/{id}/actions/plug', simple('plug PBD', 'pbds', () => ({ attached: true })))
+  on('/pbds/{id}/actions/unplug', simple('unplug PBD', 'pbds', () => ({ attached: false })))
+
+  // XO-side objects.
+  on('/servers/{id}/actions/connect', simple('connect server', 'servers', () => ({ status: 'connected' })))
+  on('/servers/{id}/actions/disconnect', simple('disconnect server', 'servers', () => ({ status: 'disconnected' })))
+  on('/schedules/{id}/actions/run', {
+    name: 'run schedule',
+    syncStatus: 204,
+    run: (ctx) => () => {
+      const schedule = target(ctx)
+      const job = ctx.sim.store.get('backup-jobs', String(schedule['jobId']))
+      const start = ctx.sim.now()
+      ctx.sim.store.insert('backup-logs', {
+        id: String(start),
+        jobId: schedule['jobId'],
+        jobName: job?.['name'] ?? '',
+        scheduleId: schedule.id,
+        message: 'backup',
+        start,
+        end: start + ctx.sim.actionDelayMs,
+        status: 'success',
+        data: { mode: job?.['mode'] ?? 'full', reportWhen: 'failure' },
+        tasks: [],
+      })
+      return undefined
+    },
+  })
+  on('/tasks/{id}/actions/abort', {
+    name: 'abort task',
+    syncStatus: 204,
+    run: (ctx) => {
+      const id = target(ctx).id
+      if (!ctx.sim.tasks.requestAbort(id)) throw xoError.noSuchObject(id, 'task')
+      return () => undefined
+    },
+  })
+  on('/backup-repositories/{id}/actions/benchmark', {
+    name: 'benchmark backup repository',
+    syncStatus: 200,
+    run: () => () => ({ success: true, readRate: 412_000_000, writeRate: 268_000_000, timestamp: Date.now() }),
+  }, 2)
+  on('/backup-repositories/{id}/actions/forget', {
+    name: 'forget backup repository',
+    syncStatus: 204,
+    precheck: (ctx) => {
+      const used = [...ctx.sim.store.list('backup-jobs')].some((job) => JSON.stringify(job['remotes'] ?? {}).includes(target(ctx).id))
+      if (used) throw xoError.forbiddenOperation('forget backup repository', 'the backup repository is used by a backup job')
+    },
+    run: (ctx) => () => {
+      ctx.sim.store.remove('backup-repositories', target(ctx).id)
+      return undefined
+    },
+  })
+  on('/acl-roles/{id}/actions/copy', {
+    name: 'copy ACL role',
+    syncStatus: 201,
+    run: (ctx, body) => () => {
+      const role = target(ctx)
+      const id = newXapiIds().id
+      ctx.sim.store.insert('acl-roles', {
+        ...role,
+        id,
+        name: typeof body['name'] === 'string' ? body['name'] : `${String(role['name'])} (copy)`,
+        description: typeof body['description'] === 'string' ? body['description'] : role['description'],
+        isTemplate: false,
+        userIds: [],
+        groupIds: [],
+      })
+      return { id }
+    },
+    location: created('acl-roles'),
+  })
+}

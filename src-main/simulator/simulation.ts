@@ -1,0 +1,74 @@
+import { Authenticator } from './auth'
+import { EventStreams } from './events'
+import { Faults } from './faults'
+import { generateLab } from './lab/generate'
+import { startLife } from './life'
+import type { LabData } from './lab/types'
+import { Rbac } from './rbac'
+import { LabStore } from './store'
+import { TaskManager } from './tasks'
+
+export interface SimulationOptions {
+  /** Same seed, same lab. Default "xo-desk". */
+  seed?: string
+  /** Number of VMs in the lab. Default ~150. */
+  vms?: number
+  /** The admin's API token (a cookie value); generated when absent. */
+  token?: string
+  /** How long an action's task runs before its effect lands. Default 1500 ms; tests use less. */
+  actionDelayMs?: number
+  /** Background life (metrics drift, occasional power changes). Default on; tests turn it off. */
+  life?: boolean
+  /** The clock; tests may pin it. */
+  now?: () => number
+}
+
+/** One simulated XO: its objects, users, tasks, event streams and faults. No networking here. */
+export class Simulation {
+  readonly store: LabStore
+  readonly auth: Authenticator
+  readonly tasks: TaskManager
+  readonly events: EventStreams
+  readonly rbac: Rbac
+  readonly faults = new Faults()
+  readonly lab: LabData
+  readonly adminToken: string
+  readonly adminUserId: string
+  readonly actionDelayMs: number
+  readonly now: () => number
+  readonly startedAt: number
+
+  constructor(options: SimulationOptions = {}) {
+    this.now = options.now ?? Date.now
+    this.startedAt = this.now()
+    this.actionDelayMs = options.actionDelayMs ?? 1500
+    this.lab = generateLab({ seed: options.seed ?? 'xo-desk', vms: options.vms, now: this.startedAt })
+    this.store = new LabStore(this.lab)
+    this.auth = new Authenticator([...this.lab.accounts], this.now)
+    this.tasks = new TaskManager(this.store, this.now)
+    this.events = new EventStreams(this.store, this.now)
+    this.rbac = new Rbac(this.store)
+    const admin = this.lab.accounts.find((a) => a.permission === 'admin')
+    if (!admin) throw new Error('the lab has no admin account')
+    this.adminUserId = admin.userId
+    const token = this.auth.issueToken(admin.userId, { description: 'xo-desk simulator', expiresIn: '0.5 year' })
+    if (options.token !== undefined) {
+      this.auth.tokens.delete(token.id)
+      this.auth.tokens.set(options.token, { ...token, id: options.token })
+    }
+    this.adminToken = options.token ?? token.id
+    this.#stopLife = options.life === false ? () => undefined : startLife(this)
+  }
+
+  readonly #stopLife: () => void
+
+  /** Seconds since the epoch, for XAPI-side timestamps (GUIDE §11). */
+  nowSeconds(): number {
+    return Math.floor(this.now() / 1000)
+  }
+
+  dispose(): void {
+    this.#stopLife()
+    this.events.dispose()
+  }
+}

@@ -1,0 +1,74 @@
+import type { CollectionName } from './lab/types'
+
+/**
+ * XO's type name per collection: used in "no such <type> <id>" errors (GUIDE §4.1) and by SSE
+ * subscriptions, whose `collection` is an XO type (§8.2).
+ */
+export const TYPE_OF_COLLECTION: Record<CollectionName, string> = {
+  pools: 'pool',
+  hosts: 'host',
+  vms: 'VM',
+  'vm-templates': 'VM-template',
+  'vm-snapshots': 'VM-snapshot',
+  'vm-controllers': 'VM-controller',
+  srs: 'SR',
+  vdis: 'VDI',
+  'vdi-snapshots': 'VDI-snapshot',
+  vbds: 'VBD',
+  vifs: 'VIF',
+  networks: 'network',
+  pifs: 'PIF',
+  pbds: 'PBD',
+  pcis: 'PCI',
+  pgpus: 'PGPU',
+  sms: 'SM',
+  messages: 'message',
+  alarms: 'alarm',
+  tasks: 'task',
+  servers: 'server',
+  users: 'user',
+  groups: 'group',
+  'acl-roles': 'acl-role',
+  'acl-privileges': 'acl-privilege',
+  'backup-jobs': 'backup-job',
+  'backup-logs': 'backup-log',
+  'backup-repositories': 'backup-repository',
+  'backup-archives': 'backup-archive',
+  'restore-logs': 'restore-log',
+  schedules: 'schedule',
+  proxies: 'proxy',
+}
+
+/** SSE subscription names (spec XoListenerType) and the collection each follows, if the lab has one. */
+export const LISTENER_TYPES: Record<string, CollectionName | undefined> = {
+  pool: 'pools',
+  host: 'hosts',
+  VM: 'vms',
+  'VM-template': 'vm-templates',
+  'VM-snapshot': 'vm-snapshots',
+  'VM-controller': 'vm-controllers',
+  SR: 'srs',
+  VDI: 'vdis',
+  'VDI-snapshot': 'vdi-snapshots',
+  'VDI-unmanaged': undefined,
+  VBD: 'vbds',
+  VIF: 'vifs',
+  PIF: 'pifs',
+  PBD: 'pbds',
+  PCI: 'pcis',
+  PGPU: 'pgpus',
+  SM: 'sms',
+  network: 'networks',
+  message: 'messages',
+  alarm: 'alarms',
+  task: 'tasks',
+  vgpu: undefined,
+  gpuGroup: undefined,
+  vgpuType: undefined,
+  VTPM: undefined,
+}
+
+/** The canonical href of a record: `/rest/v0/<collection>/<id>` (GUIDE §3.1). */
+export function hrefOf(collection: CollectionName, id: string): string {
+  return `/rest/v0/${collection}/${encodeURIComponent(id)}`
+}
