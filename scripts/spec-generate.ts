@@ -56,14 +56,14 @@ function requiredPrivilege(description: string | undefined): { resource: string;
   return line?.[1] && line[2] ? { resource: line[1], action: line[2] } : null
 }
 
-/** Drops documentation-only keys so the manifest stays small. */
-function strip(value: unknown): Json {
-  if (Array.isArray(value)) return value.map(strip)
+/** Drops documentation-only keys so the manifest stays small (property *names* are kept). */
+function strip(value: unknown, isPropertyMap = false): Json {
+  if (Array.isArray(value)) return value.map((v) => strip(v))
   if (value === null || typeof value !== 'object') return value as Json
   const out: Record<string, Json> = {}
   for (const [key, child] of Object.entries(value)) {
-    if (['description', 'example', 'examples', 'deprecated', 'title'].includes(key)) continue
-    out[key] = strip(child)
+    if (!isPropertyMap && ['description', 'example', 'examples', 'deprecated', 'title'].includes(key)) continue
+    out[key] = strip(child, !isPropertyMap && key === 'properties')
   }
   return out
 }

@@ -131,9 +131,8 @@ export class Authenticator {
       // XO decodes whatever follows the scheme as Basic: a Bearer token decodes to garbage (§2.1).
       const decoded = Buffer.from(encoded, 'base64').toString('utf8')
       const colon = decoded.indexOf(':')
-      const name = colon < 0 ? decoded : decoded.slice(0, colon)
-      const password = colon < 0 ? '' : decoded.slice(colon + 1)
-      return this.#byPassword(name, password)
+      if (colon < 0) throw xoError.invalidCredentials()
+      return this.#byPassword(decoded.slice(0, colon), decoded.slice(colon + 1))
     }
     if (token === undefined) return undefined
     const record = this.tokens.get(token)

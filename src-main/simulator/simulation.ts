@@ -1,4 +1,5 @@
 import { Authenticator } from './auth'
+import { DiskContents } from './disk-contents'
 import { EventStreams } from './events'
 import { Faults } from './faults'
 import { generateLab } from './lab/generate'
@@ -17,6 +18,8 @@ export interface SimulationOptions {
   token?: string
   /** How long an action's task runs before its effect lands. Default 1500 ms; tests use less. */
   actionDelayMs?: number
+  /** Bytes of data at the start of each lab disk (the rest reads as zeros). Default 16 MiB. */
+  diskDataBytes?: number
   /** Background life (metrics drift, occasional power changes). Default on; tests turn it off. */
   life?: boolean
   /** The clock; tests may pin it. */
@@ -31,6 +34,7 @@ export class Simulation {
   readonly events: EventStreams
   readonly rbac: Rbac
   readonly faults = new Faults()
+  readonly disks: DiskContents
   readonly lab: LabData
   readonly adminToken: string
   readonly adminUserId: string
@@ -44,6 +48,7 @@ export class Simulation {
     this.actionDelayMs = options.actionDelayMs ?? 1500
     this.lab = generateLab({ seed: options.seed ?? 'xo-desk', vms: options.vms, now: this.startedAt })
     this.store = new LabStore(this.lab)
+    this.disks = new DiskContents(this.lab.seed, options.diskDataBytes ?? 16 * 1024 * 1024)
     this.auth = new Authenticator([...this.lab.accounts], this.now)
     this.tasks = new TaskManager(this.store, this.now)
     this.events = new EventStreams(this.store, this.now)
@@ -69,6 +74,7 @@ export class Simulation {
 
   dispose(): void {
     this.#stopLife()
+    this.disks.dispose()
     this.events.dispose()
   }
 }

@@ -5089,6 +5089,9 @@ export const OPERATIONS: OperationSpec[] = [
        }
       ]
      },
+     "description": {
+      "type": "string"
+     },
      "client": {
       "properties": {
        "id": {
@@ -5201,6 +5204,9 @@ export const OPERATIONS: OperationSpec[] = [
         "format": "double"
        }
       ]
+     },
+     "description": {
+      "type": "string"
      },
      "client": {
       "properties": {
@@ -11550,6 +11556,9 @@ export const OPERATIONS: OperationSpec[] = [
    "contentType": "application/json",
    "schema": {
     "properties": {
+     "description": {
+      "type": "string"
+     },
      "name": {
       "type": "string"
      }
@@ -11654,6 +11663,10 @@ export const OPERATIONS: OperationSpec[] = [
    "contentType": "application/json",
    "schema": {
     "properties": {
+     "description": {
+      "type": "string",
+      "nullable": true
+     },
      "name": {
       "type": "string"
      }
@@ -11704,6 +11717,9 @@ export const OPERATIONS: OperationSpec[] = [
    "contentType": "application/json",
    "schema": {
     "properties": {
+     "description": {
+      "type": "string"
+     },
      "name": {
       "type": "string"
      }
@@ -12459,6 +12475,9 @@ export const SCHEMAS: Record<string, JsonSchema> = {
     "type": "number",
     "format": "double",
     "default": 1500
+   },
+   "description": {
+    "type": "string"
    },
    "name": {
     "type": "string"
@@ -13417,6 +13436,9 @@ export const SCHEMAS: Record<string, JsonSchema> = {
    "name": {
     "type": "string"
    },
+   "description": {
+    "type": "string"
+   },
    "mtu": {
     "type": "number",
     "format": "double",
@@ -13445,6 +13467,9 @@ export const SCHEMAS: Record<string, JsonSchema> = {
  "Unbrand_CreateNetworkBody_": {
   "properties": {
    "name": {
+    "type": "string"
+   },
+   "description": {
     "type": "string"
    },
    "mtu": {

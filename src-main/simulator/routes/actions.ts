@@ -1,5 +1,5 @@
 import type { Handler, RequestContext } from '../http/context'
-import { xoError } from '../http/xo-errors'
+import { XapiError, xoError } from '../http/xo-errors'
 import type { CollectionName, XoRecord } from '../lab/types'
 import {
   assertPowerState,
@@ -103,16 +103,23 @@ function vmPower(name: string, from: ('Running' | 'Halted' | 'Paused' | 'Suspend
   }
 }
 
-/** A host action that needs the host in one power state, and what it changes. */
-function hostAction(name: string, needs: 'Running' | 'Halted' | undefined, changes: (host: XoRecord) => Record<string, unknown> | 'forget'): ActionSpec {
+/**
+ * A host action that needs the host in one power state, and what it changes. `forget` and
+ * `scan_pifs` check the state in XO itself (incorrect state, 409, host.controller); the others
+ * leave it to XAPI, whose refusal is a 500 XAPI error.
+ */
+function hostAction(name: string, needs: 'Running' | 'Halted' | undefined, changes: (host: XoRecord) => Record<string, unknown> | 'forget', checkedByXo = false): ActionSpec {
   return {
     name,
     syncStatus: 204,
     run: (ctx) => {
       const host = ctx.sim.store.get('hosts', target(ctx).id) as XoRecord
       if (needs && host['power_state'] !== needs) {
-        // XO checks the host's state itself: incorrect state, 409 (host.controller).
-        throw xoError.incorrectState({ actual: host['power_state'], expected: needs, object: host.id, property: 'power_state' })
+        if (checkedByXo) {
+          throw xoError.incorrectState({ actual: host['power_state'], expected: needs, object: host.id, property: 'power_state' })
+        }
+        const ref = String(host['_xapiRef'] ?? host.id)
+        throw needs === 'Running' ? new XapiError('HOST_OFFLINE', [ref]) : new XapiError('OPERATION_NOT_ALLOWED', [`host ${ref} is already running`])
       }
       return () => {
         const change = changes(host)
@@ -251,8 +258,8 @@ export function registerActions(table: HandlerTable): void {
   on('/hosts/{id}/actions/disable', hostAction('disable host', undefined, () => ({ enabled: false })))
   on('/hosts/{id}/actions/enable', hostAction('enable host', undefined, () => ({ enabled: true })))
   on('/hosts/{id}/actions/detach', hostAction('detach host', undefined, () => 'forget'))
-  on('/hosts/{id}/actions/forget', hostAction('forget host', 'Halted', () => 'forget'))
-  on('/hosts/{id}/actions/scan_pifs', hostAction('scan PIFs', 'Running', () => ({})))
+  on('/hosts/{id}/actions/forget', hostAction('forget host', 'Halted', () => 'forget', true))
+  on('/hosts/{id}/actions/scan_pifs', hostAction('scan PIFs', 'Running', () => ({}), true))
   on('/hosts/{id}/actions/management_reconfigure', {
     name: 'host management reconfigure',
     syncStatus: 204,

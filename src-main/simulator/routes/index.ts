@@ -1,7 +1,10 @@
 import { registerActions } from './actions'
 import { registerCollections } from './collections'
 import { registerCrud } from './crud'
+import { registerInsights } from './insights'
+import { registerService } from './service'
 import { registerTasksAndEvents } from './tasks-and-events'
+import { registerTransfers } from './transfers'
 import { registerUsers } from './users'
 import { HandlerTable } from './table'
 
@@ -12,6 +15,9 @@ export function createHandlerTable(): HandlerTable {
   registerUsers(table)
   registerActions(table)
   registerCrud(table)
+  registerTransfers(table)
+  registerInsights(table)
+  registerService(table)
   registerCollections(table)
   return table
 }

@@ -1,0 +1,106 @@
+/**
+ * The simulator's own OpenAPI 3.0 description, served at /docs/swagger.json (GUIDE §10): built
+ * from the operations it implements (generated/operations.ts), never from XO's spec file, which
+ * the app does not ship. Parameters and bodies keep XO's schemas; responses list status codes.
+ */
+import { OPERATIONS, SCHEMAS, SPEC_VERSION } from '../generated/operations'
+import type { JsonSchema, OperationSpec } from '../operation-spec'
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'Ok',
+  201: 'Created',
+  202: 'Action executed asynchronously',
+  204: 'No content',
+  307: 'Temporary redirect',
+  400: 'Bad request',
+  401: 'Authentication required',
+  403: 'Forbidden',
+  404: 'Resource not found',
+  409: 'Conflict',
+  422: 'Invalid parameters',
+  500: 'Internal server error, XenServer/XCP-ng error',
+  501: 'Not implemented',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+}
+
+const REF_PREFIX = '#/components/schemas/'
+
+/** Names of every component schema reachable from `node` through `$ref`s. */
+function collectRefs(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectRefs(item, into)
+    return
+  }
+  if (typeof node !== 'object' || node === null) return
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$ref' && typeof value === 'string' && value.startsWith(REF_PREFIX)) {
+      const name = value.slice(REF_PREFIX.length)
+      if (into.has(name)) continue
+      into.add(name)
+      collectRefs(SCHEMAS[name], into)
+    } else collectRefs(value, into)
+  }
+}
+
+function operationObject(op: OperationSpec): Record<string, unknown> {
+  const parameters = [
+    ...op.pathParams.map((p) => ({ name: p.name, in: 'path', required: true, schema: p.schema })),
+    ...op.query.map((q) => ({ name: q.name, in: 'query', required: q.required, schema: q.schema })),
+  ]
+  const responses: Record<string, { description: string }> = {}
+  for (const code of op.responses)
+    responses[String(code)] = { description: STATUS_TEXT[code] ?? 'Response' }
+  if (op.responses.length === 0) responses['default'] = { description: 'Response' }
+  const privilege = op.privilege
+    ? `Required privilege: resource ${op.privilege.resource}, action ${op.privilege.action}.`
+    : undefined
+  return {
+    operationId: op.operationId,
+    tags: [op.tag],
+    ...(privilege ? { description: privilege } : {}),
+    ...(op.deprecated ? { deprecated: true } : {}),
+    // No credentials at all for /ping, /gui-routes, /mcp/status (GUIDE §2.4).
+    security: op.authenticated ? [{ token: [] }, { basic: [] }] : [],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(op.body
+      ? {
+          requestBody: {
+            required: op.body.required,
+            content: { [op.body.contentType]: { schema: op.body.schema } },
+          },
+        }
+      : {}),
+    responses,
+  }
+}
+
+/** The whole document; every `$ref` resolves inside it. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  const refs = new Set<string>()
+  for (const op of OPERATIONS) {
+    const operation = operationObject(op)
+    collectRefs(operation, refs)
+    ;(paths[op.path] ??= {})[op.method.toLowerCase()] = operation
+  }
+  const schemas: Record<string, JsonSchema> = {}
+  for (const name of [...refs].sort()) schemas[name] = SCHEMAS[name] ?? {}
+  return {
+    openapi: '3.0.0',
+    info: {
+      title: 'Xen Orchestra REST API (XO Desk simulator)',
+      version: SPEC_VERSION,
+      description: `Operations of XO's REST API ${SPEC_VERSION} as the XO Desk simulator serves them.`,
+    },
+    servers: [{ url: '/rest/v0' }],
+    paths,
+    components: {
+      securitySchemes: {
+        token: { type: 'apiKey', name: 'authenticationToken', in: 'cookie' },
+        basic: { type: 'http', scheme: 'basic' },
+      },
+      schemas,
+    },
+  }
+}
