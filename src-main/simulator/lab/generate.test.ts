@@ -10,6 +10,16 @@ const spec = loadSpec()
 const validator = createSpecValidator(spec)
 const lab = generateLab({ seed: 'xo-desk' })
 const c = lab.collections
+/** Hosts running more RAM than they have, SRs holding more bytes than their size. */
+function overCapacity(collections: typeof c): string[] {
+  const hosts = collections.hosts.filter((host) => {
+    const memory = host.memory as { size: number; usage: number }
+    return memory.usage > memory.size
+  })
+  const srs = collections.srs.filter((sr) => (sr.physical_usage as number) > (sr.size as number))
+  return [...hosts, ...srs].map((record) => `${String(record.type)} ${String(record.name_label)}`)
+}
+
 const byId = (records: readonly XoRecord[], id: unknown): XoRecord | undefined =>
   records.find((record) => record.id === id)
 
@@ -108,10 +118,15 @@ describe('generateLab', () => {
     expect(running / c.vms.length).toBeLessThan(0.75)
   })
 
-  it('builds 10,000 VMs when asked, still consistent', () => {
+  it('builds 10,000 VMs when asked, still consistent and within capacity', () => {
     const big = generateLab({ seed: 'xo-desk', vms: 10_000 })
     expect(big.collections.vms).toHaveLength(10_000)
     expect(checkLabConsistency(big.collections)).toEqual([])
+    expect(overCapacity(big.collections)).toEqual([])
+  })
+
+  it('never gives a host more memory or an SR more data than it has', () => {
+    expect(overCapacity(c)).toEqual([])
   })
 
   it('handles labs too small for every power state', () => {

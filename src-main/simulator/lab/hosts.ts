@@ -344,5 +344,12 @@ export function buildHost(
     })
     plugSr(ctx, random, record, dom0, sr, { location })
   }
-  return { record, pool, localSr, dom0 }
+  return {
+    record,
+    pool,
+    localSr,
+    dom0,
+    freeMemory: record.memory.size - dom0.memory.size,
+    freeLocalDisk: localSr.size * 0.9,
+  }
 }

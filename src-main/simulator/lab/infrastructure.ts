@@ -37,6 +37,10 @@ export interface HostModel {
   pool: PoolModel
   localSr: SrRecord
   dom0: VmRecord
+  /** RAM not yet given to a domain, while VMs are placed (bytes). */
+  freeMemory: number
+  /** Room left on the local SR for new disks, counted at their full size (bytes). */
+  freeLocalDisk: number
 }
 
 export interface PoolModel {

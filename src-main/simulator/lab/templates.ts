@@ -169,7 +169,8 @@ function goldenImage(
   const poolId = pool.record.id
   const windows = image.base.startsWith('Windows')
   const memory = image.memoryGiB * GiB
-  const created = ctx.now - random.int(60, 700) * DAY_MS
+  // Older than any VM made from it (VMs are at most ~3 years old).
+  const created = ctx.now - random.int(1100, 1500) * DAY_MS
   const uuid = random.uuid()
   const creation = { date: isoDate(created), template: baseUuid, user: adminId }
   const record: VmRecord = {

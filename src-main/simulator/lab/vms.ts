@@ -253,6 +253,20 @@ function driversVersion(version: PvDriversVersion): string {
   return `${version.major}.${version.minor}.${version.micro}-${version.build}`
 }
 
+/**
+ * A host with `memory` bytes free: a random one, else the emptiest (XAPI places VMs where they
+ * fit). Suspended VMs need none: their memory is on disk.
+ */
+function place(random: Random, hosts: readonly HostModel[], memory: number): HostModel | null {
+  let host = random.pick(hosts)
+  if (host.freeMemory < memory) {
+    for (const candidate of hosts) if (candidate.freeMemory > host.freeMemory) host = candidate
+    if (host.freeMemory < memory) return null
+  }
+  host.freeMemory -= memory
+  return host
+}
+
 /** Where a disk lives: big data on the NAS, databases on the SAN, some running VMs on local disks. */
 function srFor(
   random: Random,
@@ -265,7 +279,11 @@ function srFor(
   if (pool.sanSr && (planned.role.prefix === 'db' || planned.role.prefix === 'sql'))
     return pool.sanSr
   // Halted VMs keep their disks on shared storage, so their `$container` is the pool (§11.3).
-  if (host && planned.state !== 'Halted' && random.chance(0.35)) return host.localSr
+  const size = sizeGiB * GiB
+  if (host && host.freeLocalDisk >= size && random.chance(0.35)) {
+    host.freeLocalDisk -= size
+    return host.localSr
+  }
   return pool.defaultSr
 }
 
@@ -281,13 +299,17 @@ function buildVm(
   templates: TemplateSet,
   people: People,
 ): GuestModel {
-  const { pool, role, env, os, state } = planned
+  const { pool, role, env, os } = planned
   const poolId = pool.record.id
-  const running = state === 'Running' || state === 'Paused'
-  const host = state === 'Halted' ? null : random.pick(pool.hosts)
-  const windows = os.family === 'windows'
   const cpus = random.pick(role.cpus)
   const memory = random.pick(role.memoryGiB) * GiB
+  let state = planned.state
+  const host =
+    state === 'Halted' ? null : place(random, pool.hosts, state === 'Suspended' ? 0 : memory)
+  // No host of the pool has room left: the VM stays off, as XAPI would refuse to start it.
+  if (!host) state = 'Halted'
+  const running = state === 'Running' || state === 'Paused'
+  const windows = os.family === 'windows'
   const tools = running && os.tools !== null && random.chance(windows ? 0.85 : 0.95)
   const oldDrivers = tools && windows && random.chance(0.25)
   const uptime = random.int(3600, 180 * DAY_S)
