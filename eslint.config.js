@@ -24,6 +24,7 @@ export default tseslint.config(
       'playwright-report/',
       'screenshots/',
       'src-main/xo/generated/',
+      'src-main/simulator/generated/',
     ],
   },
   js.configs.recommended,
@@ -34,7 +35,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -3,6 +3,8 @@ import { cpus, totalmem } from 'node:os'
 import { benchSimulator } from './bench/simulator'
 
 console.log(`# XO Desk benchmarks — ${new Date().toISOString()}`)
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.versions.node}`)
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.versions.node}`,
+)
 console.log('\n## Simulator')
 for (const line of await benchSimulator()) console.log(`- ${line}`)

@@ -27,7 +27,9 @@ describe('files generated from the spec', () => {
 
 describe('simulator coverage', () => {
   it('serves every one of the spec operations', () => {
-    const inSpec = Object.entries(spec.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
+    const inSpec = Object.entries(spec.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    )
     expect(inSpec.length).toBe(271)
     expect(OPERATIONS.map(operationKey).sort()).toEqual(inSpec.sort())
     expect(createHandlerTable().missing()).toEqual([])

@@ -10,20 +10,27 @@ import { createHandlerTable } from '../src-main/simulator/routes'
 export const DOCS_PATH = resolve(import.meta.dirname, '..', 'docs', 'simulator.md')
 
 const SPECIAL: Record<string, string> = {
-  'GET /events': 'SSE stream: `init`, `ping` every 30 s, add/update/remove for subscribed types; no replay',
-  'POST /events/{id}/subscriptions': 'Subscribes a stream to an XO type (201 `{id: <type>}`); 404 for a gone subscriber',
+  'GET /events':
+    'SSE stream: `init`, `ping` every 30 s, add/update/remove for subscribed types; no replay',
+  'POST /events/{id}/subscriptions':
+    'Subscribes a stream to an XO type (201 `{id: <type>}`); 404 for a gone subscriber',
   'DELETE /events/{id}/subscriptions/{subscriptionId}': 'Unsubscribes (204)',
-  'GET /tasks': 'Collection; `ndjson=true&watch=true` streams `["update"|"remove", …]` lines from now on',
+  'GET /tasks':
+    'Collection; `ndjson=true&watch=true` streams `["update"|"remove", …]` lines from now on',
   'GET /tasks/{id}': 'The task; `wait=true` answers when it is no longer pending',
-  'POST /users/{id}/authentication_tokens': 'Creates a token for yourself (201 `{token}`); `/users/me/…` is a 307 first',
+  'POST /users/{id}/authentication_tokens':
+    'Creates a token for yourself (201 `{token}`); `/users/me/…` is a 307 first',
   'POST /users/authentication_tokens': 'Deprecated token creation for the caller (201 `{token}`)',
   'GET /users/{id}/authentication_tokens': 'Your own tokens, full objects; 403 for someone else’s',
   'POST /pools/{id}/vms': 'Imports an XVA upload (checked chunk by chunk), 201 `{id}` + Location',
-  'POST /srs/{id}/vdis': 'Imports a VHD or raw upload as a new VDI, 201 `{id}` + Location; Content-Length required',
-  'PUT /vdis/{id}.{format}': 'Imports VHD or raw content into the VDI (204); a raw size mismatch is refused',
+  'POST /srs/{id}/vdis':
+    'Imports a VHD or raw upload as a new VDI, 201 `{id}` + Location; Content-Length required',
+  'PUT /vdis/{id}.{format}':
+    'Imports VHD or raw content into the VDI (204); a raw size mismatch is refused',
   'GET /ping': '`{result: "pong", timestamp}`, no credentials needed',
   'GET /docs/swagger.json': 'An OpenAPI 3 description of the simulator’s routes',
-  'POST /pools/{id}/actions/emergency_shutdown': 'Task that fails as an unlicensed XO does (feature unauthorized)',
+  'POST /pools/{id}/actions/emergency_shutdown':
+    'Task that fails as an unlicensed XO does (feature unauthorized)',
 }
 
 function how(op: OperationSpec): string {
@@ -31,16 +38,20 @@ function how(op: OperationSpec): string {
   if (SPECIAL[key]) return SPECIAL[key]
   const p = op.path
   if (op.method === 'GET' && /\.\{format\}$/.test(p)) {
-    return p.startsWith('/vd') ? 'Streams a real VHD (dynamic) or raw disk image' : 'Streams a real XVA (gzip/zstd on request) or OVA'
+    return p.startsWith('/vd')
+      ? 'Streams a real VHD (dynamic) or raw disk image'
+      : 'Streams a real XVA (gzip/zstd on request) or OVA'
   }
   if (op.method === 'POST' && p.includes('/actions/')) {
     const sync = op.responses.find((s) => [200, 201].includes(s)) ?? 204
     return `Task: 202 + Location, progress advances, effect lands at the end; \`?sync=true\` → ${sync}`
   }
   if (/\/stats$/.test(p)) return 'RRD-shaped series for the granularity; 422 when not running'
-  if (/dashboard$/.test(p)) return 'Computed from the live lab; `ndjson=true` streams one line per key'
+  if (/dashboard$/.test(p))
+    return 'Computed from the live lab; `ndjson=true` streams one line per key'
   if (/missing_patches$/.test(p)) return 'Licence-gated: answers as an XO without XOA licence'
-  if (op.method === 'GET' && p.endsWith('/{id}')) return 'The object from the lab; 404 `no such <type>`'
+  if (op.method === 'GET' && p.endsWith('/{id}'))
+    return 'The object from the lab; 404 `no such <type>`'
   if (op.method === 'GET' && op.query.some((q) => q.name === 'fields')) {
     return 'Collection: hrefs, `fields`, `filter`, `limit`, `ndjson`, `markdown`; non-admins see what they may read'
   }

@@ -31,7 +31,9 @@ function dedupeOperationIds(spec: OpenApiSpec): OpenApiSpec {
 }
 
 export async function generateTypes(spec: OpenApiSpec): Promise<string> {
-  const ast = await openapiTS(dedupeOperationIds(spec) as unknown as Parameters<typeof openapiTS>[0])
+  const ast = await openapiTS(
+    dedupeOperationIds(spec) as unknown as Parameters<typeof openapiTS>[0],
+  )
   return HEADER + astToString(ast)
 }
 
@@ -51,7 +53,9 @@ function collectRefs(value: unknown, spec: OpenApiSpec, into: Set<string>): void
 }
 
 /** The unconditional privilege the operation's description names ("Required privilege: - resource: vm, action: start"). */
-function requiredPrivilege(description: string | undefined): { resource: string; action: string } | null {
+function requiredPrivilege(
+  description: string | undefined,
+): { resource: string; action: string } | null {
   const line = /- resource: ([\w-]+), action: ([\w:-]+)(?! \(if)/.exec(description ?? '')
   return line?.[1] && line[2] ? { resource: line[1], action: line[2] } : null
 }
@@ -62,7 +66,11 @@ function strip(value: unknown, isPropertyMap = false): Json {
   if (value === null || typeof value !== 'object') return value as Json
   const out: Record<string, Json> = {}
   for (const [key, child] of Object.entries(value)) {
-    if (!isPropertyMap && ['description', 'example', 'examples', 'deprecated', 'title'].includes(key)) continue
+    if (
+      !isPropertyMap &&
+      ['description', 'example', 'examples', 'deprecated', 'title'].includes(key)
+    )
+      continue
     out[key] = strip(child, !isPropertyMap && key === 'properties')
   }
   return out
@@ -88,20 +96,34 @@ export function generateManifest(spec: OpenApiSpec): string {
         authenticated: !(op.security ?? []).some((s) => 'none' in s),
         acl:
           privilege !== null ||
-          (op.security ?? []).some((s) => Object.values(s).some((scopes) => scopes.includes('acl'))),
+          (op.security ?? []).some((s) =>
+            Object.values(s).some((scopes) => scopes.includes('acl')),
+          ),
         privilege,
-        pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: strip(p.schema ?? {}) })),
+        pathParams: params
+          .filter((p) => p.in === 'path')
+          .map((p) => ({ name: p.name, schema: strip(p.schema ?? {}) })),
         query: params
           .filter((p) => p.in === 'query')
-          .map((p) => ({ name: p.name, required: p.required === true, schema: strip(p.schema ?? {}) })),
+          .map((p) => ({
+            name: p.name,
+            required: p.required === true,
+            schema: strip(p.schema ?? {}),
+          })),
         body: bodyContent
-          ? { required: body?.required === true, contentType: bodyContent[0], schema: strip(bodyContent[1].schema ?? {}) }
+          ? {
+              required: body?.required === true,
+              contentType: bodyContent[0],
+              schema: strip(bodyContent[1].schema ?? {}),
+            }
           : null,
         responses: Object.keys(op.responses).map(Number),
       })
     }
   }
-  const schemas = Object.fromEntries([...refs].sort().map((name) => [name, strip(spec.components.schemas[name])]))
+  const schemas = Object.fromEntries(
+    [...refs].sort().map((name) => [name, strip(spec.components.schemas[name])]),
+  )
   return (
     HEADER +
     `import type { OperationSpec, JsonSchema } from '../operation-spec'\n\n` +

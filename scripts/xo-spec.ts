@@ -25,17 +25,26 @@ export interface OpenApiOperation {
   deprecated?: boolean
   parameters?: { name: string; in: string; required?: boolean; schema?: Record<string, unknown> }[]
   requestBody?: { required?: boolean; content: Record<string, { schema?: unknown }> }
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>
+  responses: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: unknown }> }
+  >
   security?: Record<string, string[]>[]
 }
 
 /** Reads one file out of a .tgz (npm's package format) without a tar dependency. */
 function extractFromTgz(tgz: string, wanted: string): Buffer {
   const tar = gunzipSync(readFileSync(tgz))
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const name = tar.toString('utf8', offset, offset + 100).replace(/\0.*$/s, '')
     const prefix = tar.toString('utf8', offset + 345, offset + 500).replace(/\0.*$/s, '')
-    const size = parseInt(tar.toString('utf8', offset + 124, offset + 136).replace(/\0.*$/s, '').trim() || '0', 8)
+    const size = parseInt(
+      tar
+        .toString('utf8', offset + 124, offset + 136)
+        .replace(/\0.*$/s, '')
+        .trim() || '0',
+      8,
+    )
     if (name === '') break
     const full = prefix ? `${prefix}/${name}` : name
     if (full === wanted) return tar.subarray(offset + 512, offset + 512 + size)
@@ -48,11 +57,16 @@ function extractFromTgz(tgz: string, wanted: string): Buffer {
 export function ensureSpec(): string {
   if (existsSync(SPEC_PATH)) return SPEC_PATH
   mkdirSync(CACHE, { recursive: true })
-  execFileSync('npm', ['pack', `${PACKAGE}@${XO_REST_API_VERSION}`, '--silent', '--pack-destination', CACHE], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
+  execFileSync(
+    'npm',
+    ['pack', `${PACKAGE}@${XO_REST_API_VERSION}`, '--silent', '--pack-destination', CACHE],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
   const tgz = readdirSync(CACHE).find((f) => f.endsWith('.tgz'))
-  if (!tgz) throw new Error(`npm pack ${PACKAGE}@${XO_REST_API_VERSION} wrote no archive in ${CACHE}`)
+  if (!tgz)
+    throw new Error(`npm pack ${PACKAGE}@${XO_REST_API_VERSION} wrote no archive in ${CACHE}`)
   writeFileSync(SPEC_PATH, extractFromTgz(join(CACHE, tgz), 'package/open-api/spec/swagger.json'))
   return SPEC_PATH
 }

@@ -42,7 +42,9 @@ export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>
       io.stdout(`${version}\n`)
       return 0
     default:
-      io.stderr(`xo-desk: unknown command "${command}".\nRun \`xo-desk help\` to see the commands.\n`)
+      io.stderr(
+        `xo-desk: unknown command "${command}".\nRun \`xo-desk help\` to see the commands.\n`,
+      )
       return 2
   }
 }

@@ -86,17 +86,25 @@ export class Authenticator {
     this.#accounts.push(account)
   }
 
-  issueToken(userId: string, options: { description?: string; expiresIn?: string | number; client?: { id?: string } } = {}): TokenRecord {
-    const validity = options.expiresIn === undefined ? DEFAULT_VALIDITY : parseDuration(options.expiresIn)
-    if (!(validity >= 60_000)) throw xoError.plain(`invalid expiresIn duration: ${String(options.expiresIn)}`)
-    if (validity > MAX_VALIDITY) throw xoError.plain(`too high expiresIn duration: ${String(options.expiresIn)}`)
+  issueToken(
+    userId: string,
+    options: { description?: string; expiresIn?: string | number; client?: { id?: string } } = {},
+  ): TokenRecord {
+    const validity =
+      options.expiresIn === undefined ? DEFAULT_VALIDITY : parseDuration(options.expiresIn)
+    if (!(validity >= 60_000))
+      throw xoError.plain(`invalid expiresIn duration: ${String(options.expiresIn)}`)
+    if (validity > MAX_VALIDITY)
+      throw xoError.plain(`too high expiresIn duration: ${String(options.expiresIn)}`)
     const now = this.now()
     // An unexpired token of the same user and client is reused with a new expiry (GUIDE §2.2).
     const clientId = options.client?.id
     const reused =
       clientId === undefined
         ? undefined
-        : [...this.tokens.values()].find((t) => t.user_id === userId && t.client?.id === clientId && t.expiration > now)
+        : [...this.tokens.values()].find(
+            (t) => t.user_id === userId && t.client?.id === clientId && t.expiration > now,
+          )
     const token: TokenRecord = {
       ...(reused ?? { id: newTokenId(), user_id: userId, created_at: now }),
       expiration: now + validity,
@@ -117,12 +125,18 @@ export class Authenticator {
    * Who is calling, or undefined for no credentials. Bad credentials fail even on routes that need
    * none (GUIDE §2.4); cookie and Authorization together are a 400 (§2.1).
    */
-  authenticate(req: IncomingMessage, users: (id: string) => XoRecord | undefined): Caller | undefined {
+  authenticate(
+    req: IncomingMessage,
+    users: (id: string) => XoRecord | undefined,
+  ): Caller | undefined {
     const cookies = parseCookies(req.headers.cookie)
     const token = cookies['authenticationToken'] ?? cookies['token']
     const authorization = req.headers.authorization
     if (token !== undefined && authorization !== undefined) {
-      throw xoError.api(400, 'Having multiple authentication methods is not supported, please choose one')
+      throw xoError.api(
+        400,
+        'Having multiple authentication methods is not supported, please choose one',
+      )
     }
     if (authorization !== undefined) {
       const space = authorization.indexOf(' ')
@@ -150,7 +164,8 @@ export class Authenticator {
   #byPassword(name: string, password: string): Caller {
     if (password === '') throw xoError.plain('empty password')
     const failedAt = this.#failedAt.get(name)
-    if (failedAt !== undefined && this.now() - failedAt < 2000) throw xoError.plain('too fast authentication tries')
+    if (failedAt !== undefined && this.now() - failedAt < 2000)
+      throw xoError.plain('too fast authentication tries')
     const account = this.#accounts.find((a) => a.name === name && a.password === password)
     if (!account) {
       this.#failedAt.set(name, this.now())

@@ -52,7 +52,9 @@ export class DiskContents {
    * Stores raw bytes for a VDI about to exist: zero blocks are left as holes. Returns the size and
    * digest; `commit(vdiId)` then attaches the content. Nothing is attached if the stream fails.
    */
-  async receiveRaw(raw: Readable): Promise<{ size: number; digest: string; commit(vdiId: string): void }> {
+  async receiveRaw(
+    raw: Readable,
+  ): Promise<{ size: number; digest: string; commit(vdiId: string): void }> {
     this.#dir ??= mkdtempSync(join(tmpdir(), 'xo-desk-sim-'))
     const path = join(this.#dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.raw`)
     const hash = createHash('sha256')

@@ -36,7 +36,10 @@ async function openStream() {
   async function until(test: (m: EventSourceMessage[]) => boolean): Promise<EventSourceMessage[]> {
     const deadline = Date.now() + 10_000
     while (!test(messages)) {
-      if (Date.now() > deadline) throw new Error(`no such event; got ${JSON.stringify(messages.map((m) => [m.event, m.data]))}`)
+      if (Date.now() > deadline)
+        throw new Error(
+          `no such event; got ${JSON.stringify(messages.map((m) => [m.event, m.data]))}`,
+        )
       await new Promise<void>((resolve) => {
         notify = resolve
         setTimeout(resolve, 100)
@@ -70,19 +73,36 @@ describe('event stream', () => {
 
     const vm = [...sim.lab.store.list('vms')].find((v) => v['power_state'] === 'Halted')
     await call(sim.url, 'POST', `/vms/${vm?.id}/actions/start`, { token: sim.token })
-    const messages = await stream.until((m) => m.some((x) => x.data.includes('"Running"') && x.data.includes(vm?.id ?? '-')))
-    const updates = messages.filter((m) => m.event === 'update').map((m) => JSON.parse(m.data) as Record<string, unknown>)
-    expect(updates.at(-1)).toEqual({ id: vm?.id, name_label: vm?.['name_label'], power_state: 'Running', $subscription: 'VM' })
+    const messages = await stream.until((m) =>
+      m.some((x) => x.data.includes('"Running"') && x.data.includes(vm?.id ?? '-')),
+    )
+    const updates = messages
+      .filter((m) => m.event === 'update')
+      .map((m) => JSON.parse(m.data) as Record<string, unknown>)
+    expect(updates.at(-1)).toEqual({
+      id: vm?.id,
+      name_label: vm?.['name_label'],
+      power_state: 'Running',
+      $subscription: 'VM',
+    })
     stream.close()
   })
 
   it('answers 404 "no such event" for a subscriber that is gone', async () => {
-    const res = await call(sim.url, 'POST', '/events/6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b/subscriptions', {
-      token: sim.token,
-      body: { collection: 'VM' },
-    })
+    const res = await call(
+      sim.url,
+      'POST',
+      '/events/6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b/subscriptions',
+      {
+        token: sim.token,
+        body: { collection: 'VM' },
+      },
+    )
     expect(res.status).toBe(404)
-    expect(res.json).toMatchObject({ error: 'no such event 6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b', data: { type: 'event' } })
+    expect(res.json).toMatchObject({
+      error: 'no such event 6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b',
+      data: { type: 'event' },
+    })
   })
 
   it('streams task changes to a tasks watcher as ["update", …] lines, with no initial dump', async () => {
@@ -100,8 +120,14 @@ describe('event stream', () => {
       if (text.includes('"success"')) break
     }
     controller.abort()
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as [string, { status: string; href: string }])
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as [string, { status: string; href: string }])
     expect(lines[0]).toEqual(['update', { status: 'pending', href: `/rest/v0/tasks/${taskId}` }])
-    expect(lines.at(-1)).toEqual(['update', { status: 'success', href: `/rest/v0/tasks/${taskId}` }])
+    expect(lines.at(-1)).toEqual([
+      'update',
+      { status: 'success', href: `/rest/v0/tasks/${taskId}` },
+    ])
   })
 })

@@ -43,7 +43,10 @@ export class EventStreams {
       Connection: 'keep-alive',
       'Cache-Control': 'no-cache, no-transform',
     })
-    const ping = setInterval(() => this.#send(subscriber, 'ping', { ping: this.now() }), this.pingMs)
+    const ping = setInterval(
+      () => this.#send(subscriber, 'ping', { ping: this.now() }),
+      this.pingMs,
+    )
     ping.unref()
     const subscriber: Subscriber = { id, res, subscriptions: new Map(), ping }
     this.#subscribers.set(id, subscriber)
@@ -85,7 +88,12 @@ export class EventStreams {
     if (!s.res.destroyed) s.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
   }
 
-  #dispatch(kind: ChangeKind, collection: CollectionName, record: XoRecord, previous?: XoRecord): void {
+  #dispatch(
+    kind: ChangeKind,
+    collection: CollectionName,
+    record: XoRecord,
+    previous?: XoRecord,
+  ): void {
     if (this.#subscribers.size === 0) return
     const type = Object.keys(LISTENER_TYPES).find((t) => LISTENER_TYPES[t] === collection)
     if (!type) return

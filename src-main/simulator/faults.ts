@@ -33,17 +33,29 @@ export interface FaultRule {
 function globToRegex(glob: string): RegExp {
   const source = glob
     .split(/(\*\*|\*)/)
-    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) =>
+      part === '**' ? '.*' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('')
   return new RegExp(`^${source}/?$`, 'i')
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 }
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KIB: 1024,
+  MIB: 1024 ** 2,
+  GIB: 1024 ** 3,
+}
 
 function parseSize(text: string): number {
   const m = /^([\d.]+)\s*([a-z]*)$/i.exec(text.trim())
   const unit = m ? SIZE_UNITS[(m[2] ?? '').toUpperCase()] : undefined
-  if (!m?.[1] || unit === undefined) throw new Error(`"${text}" is not a size (try 10MB, 512KiB or 1000)`)
+  if (!m?.[1] || unit === undefined)
+    throw new Error(`"${text}" is not a size (try 10MB, 512KiB or 1000)`)
   return Math.round(Number(m[1]) * unit)
 }
 
@@ -51,7 +63,9 @@ function parseSize(text: string): number {
 export function parseFaultSpec(spec: string): FaultRule {
   const m = /^(?:([A-Z]+)\s+)?(\/\S*?):([a-z-]+)(?:=([^,]+))?(?:,times=(\d+))?$/.exec(spec.trim())
   if (!m?.[2] || !m[3]) {
-    throw new Error(`"${spec}" is not a fault; write it as 'GET /vms/*.xva:drop-after=10MB' (see docs/simulator.md)`)
+    throw new Error(
+      `"${spec}" is not a fault; write it as 'GET /vms/*.xva:drop-after=10MB' (see docs/simulator.md)`,
+    )
   }
   const [, method, path, kind, value = ''] = m
   const fault = ((): FaultKind => {
@@ -70,7 +84,9 @@ export function parseFaultSpec(spec: string): FaultRule {
       case 'expire-token':
         return { kind }
       default:
-        throw new Error(`unknown fault "${kind}": use latency, drop-after, stall, status, rate-limit, throttle or expire-token`)
+        throw new Error(
+          `unknown fault "${kind}": use latency, drop-after, stall, status, rate-limit, throttle or expire-token`,
+        )
     }
   })()
   return { ...(method ? { method } : {}), path, fault, ...(m[5] ? { times: Number(m[5]) } : {}) }
@@ -111,7 +127,8 @@ export class Faults {
       if (rule.method && rule.method !== method) continue
       if (!rule.regex.test(path)) continue
       hits.push(rule.fault)
-      if (rule.times !== undefined && --rule.times <= 0) this.#rules = this.#rules.filter((r) => r !== rule)
+      if (rule.times !== undefined && --rule.times <= 0)
+        this.#rules = this.#rules.filter((r) => r !== rule)
     }
     return hits
   }
@@ -135,7 +152,11 @@ export function applyBodyFaults(res: ServerResponse, faults: FaultKind[]): void 
   const push = (chunk: Buffer): void => {
     if (stopped) return
     let data = chunk
-    if (limit && (limit.kind === 'drop-after' || limit.kind === 'stall') && sent + data.length >= limit.bytes) {
+    if (
+      limit &&
+      (limit.kind === 'drop-after' || limit.kind === 'stall') &&
+      sent + data.length >= limit.bytes
+    ) {
       data = data.subarray(0, Math.max(0, limit.bytes - sent))
       stopped = true
       if (data.length > 0) write(data)
@@ -148,7 +169,12 @@ export function applyBodyFaults(res: ServerResponse, faults: FaultKind[]): void 
   }
 
   res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(
+          String(chunk),
+          typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+        )
     const done = typeof encoding === 'function' ? encoding : cb
     if (rate > 0) {
       queue = queue.then(async () => {
@@ -170,7 +196,8 @@ export function applyBodyFaults(res: ServerResponse, faults: FaultKind[]): void 
   }) as typeof res.write
 
   res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
-    if (chunk !== undefined && typeof chunk !== 'function') res.write(chunk as Buffer, encoding as BufferEncoding)
+    if (chunk !== undefined && typeof chunk !== 'function')
+      res.write(chunk as Buffer, encoding as BufferEncoding)
     void queue.then(() => {
       if (!stopped) end()
       const done = [chunk, encoding, cb].find((x) => typeof x === 'function')

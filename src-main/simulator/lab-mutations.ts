@@ -10,7 +10,8 @@ import type { Simulation } from './simulation'
 
 export type PowerState = 'Running' | 'Halted' | 'Paused' | 'Suspended'
 
-const ids = (r: XoRecord | undefined, key: string): string[] => (r?.[key] as string[] | undefined) ?? []
+const ids = (r: XoRecord | undefined, key: string): string[] =>
+  (r?.[key] as string[] | undefined) ?? []
 
 function newXapiIds(): { id: string; uuid: string; _xapiRef: string } {
   const uuid = randomUUID()
@@ -38,13 +39,20 @@ export function hostFor(sim: Simulation, vm: XoRecord, hostId?: string): XoRecor
   }
   const pool = sim.store.get('pools', vm['$pool'] as string)
   const master = sim.store.get('hosts', pool?.['master'] as string)
-  const running = [...sim.store.list('hosts')].find((h) => h['$pool'] === vm['$pool'] && h['power_state'] === 'Running')
+  const running = [...sim.store.list('hosts')].find(
+    (h) => h['$pool'] === vm['$pool'] && h['power_state'] === 'Running',
+  )
   const host = master?.['power_state'] === 'Running' ? master : running
   if (!host) throw new XapiError('NO_HOSTS_AVAILABLE', [])
   return host
 }
 
-function setResident(sim: Simulation, hostId: string | undefined, vmId: string, resident: boolean): void {
+function setResident(
+  sim: Simulation,
+  hostId: string | undefined,
+  vmId: string,
+  resident: boolean,
+): void {
   const host = hostId ? sim.store.get('hosts', hostId) : undefined
   if (!host) return
   const current = ids(host, 'residentVms')
@@ -53,7 +61,12 @@ function setResident(sim: Simulation, hostId: string | undefined, vmId: string, 
 }
 
 /** Moves a VM to a power state: `$container` is its host while it runs, its pool when halted (§11.3). */
-export function setVmPower(sim: Simulation, vmId: string, state: PowerState, hostId?: string): XoRecord {
+export function setVmPower(
+  sim: Simulation,
+  vmId: string,
+  state: PowerState,
+  hostId?: string,
+): XoRecord {
   const vm = sim.store.get('vms', vmId)
   if (!vm) throw new XapiError('HANDLE_INVALID', ['VM', vmId])
   const wasOn = vm['power_state'] !== 'Halted'
@@ -69,7 +82,10 @@ export function setVmPower(sim: Simulation, vmId: string, state: PowerState, hos
       current_operations: {},
     })
   }
-  const host = wasOn && hostId === undefined ? sim.store.get('hosts', previousHost ?? '') : hostFor(sim, vm, hostId)
+  const host =
+    wasOn && hostId === undefined
+      ? sim.store.get('hosts', previousHost ?? '')
+      : hostFor(sim, vm, hostId)
   if (!host) throw new XapiError('NO_HOSTS_AVAILABLE', [])
   if (previousHost && previousHost !== host.id) setResident(sim, previousHost, vm.id, false)
   setResident(sim, host.id, vm.id, true)
@@ -89,7 +105,13 @@ export function setVmPower(sim: Simulation, vmId: string, state: PowerState, hos
 }
 
 /** Copies a VM's disks and the VBDs attaching them to `target`, as snapshots or as new VDIs. */
-function copyDisks(sim: Simulation, source: XoRecord, targetId: string, asSnapshots: boolean, srId?: string): string[] {
+function copyDisks(
+  sim: Simulation,
+  source: XoRecord,
+  targetId: string,
+  asSnapshots: boolean,
+  srId?: string,
+): string[] {
   const vbdIds: string[] = []
   for (const vbdId of ids(source, '$VBDs')) {
     const vbd = sim.store.get('vbds', vbdId)
@@ -109,7 +131,8 @@ function copyDisks(sim: Simulation, source: XoRecord, targetId: string, asSnapsh
         snapshots: [],
         ...(asSnapshots ? { $snapshot_of: vdi.id, snapshot_time: sim.nowSeconds() } : {}),
       })
-      if (asSnapshots) sim.store.update('vdis', vdi.id, { snapshots: [...ids(vdi, 'snapshots'), copy.id] })
+      if (asSnapshots)
+        sim.store.update('vdis', vdi.id, { snapshots: [...ids(vdi, 'snapshots'), copy.id] })
       const srRecord = sim.store.get('srs', sr)
       if (srRecord) sim.store.update('srs', sr, { VDIs: [...ids(srRecord, 'VDIs'), copy.id] })
       vdiId = copy.id
@@ -119,7 +142,8 @@ function copyDisks(sim: Simulation, source: XoRecord, targetId: string, asSnapsh
     if (vdiId) {
       const owner = sim.store.locate(vdiId, ['vdis', 'vdi-snapshots'])
       const disk = owner ? sim.store.get(owner, vdiId) : undefined
-      if (owner && disk) sim.store.update(owner, vdiId, { $VBDs: [...ids(disk, '$VBDs'), newVbd.id] })
+      if (owner && disk)
+        sim.store.update(owner, vdiId, { $VBDs: [...ids(disk, '$VBDs'), newVbd.id] })
     }
     vbdIds.push(newVbd.id)
   }
@@ -198,13 +222,17 @@ export function destroyVm(sim: Simulation, collection: CollectionName, vmId: str
     if (typeof vdiId !== 'string') continue
     const owner = sim.store.locate(vdiId, ['vdis', 'vdi-snapshots'])
     const disk = owner ? sim.store.get(owner, vdiId) : undefined
-    if (owner && disk && disk['VDI_type'] !== 'iso' && !String(disk['name_label']).endsWith('.iso')) destroyVdi(sim, owner, vdiId)
+    if (owner && disk && disk['VDI_type'] !== 'iso' && !String(disk['name_label']).endsWith('.iso'))
+      destroyVdi(sim, owner, vdiId)
   }
   for (const vifId of ids(vm, 'VIFs')) sim.store.remove('vifs', vifId)
   const parent = vm['$snapshot_of']
   if (typeof parent === 'string') {
     const origin = sim.store.get('vms', parent)
-    if (origin) sim.store.update('vms', parent, { snapshots: ids(origin, 'snapshots').filter((s) => s !== vmId) })
+    if (origin)
+      sim.store.update('vms', parent, {
+        snapshots: ids(origin, 'snapshots').filter((s) => s !== vmId),
+      })
   }
   sim.store.remove(collection, vmId)
 }

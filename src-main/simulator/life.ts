@@ -13,7 +13,8 @@ export function startLife(sim: Simulation, everyMs = 3_000): () => void {
     tick++
     const vms = [...sim.store.list('vms')]
     if (vms.length === 0) return
-    const pick = (list: XoRecord[]): XoRecord | undefined => list[(tick * 7919) % Math.max(1, list.length)]
+    const pick = (list: XoRecord[]): XoRecord | undefined =>
+      list[(tick * 7919) % Math.max(1, list.length)]
 
     // Metrics: a few running VMs' memory usage moves by a few percent.
     const running = vms.filter((vm) => vm['power_state'] === 'Running')
@@ -22,13 +23,20 @@ export function startLife(sim: Simulation, everyMs = 3_000): () => void {
       const memory = vm['memory'] as { size: number; usage?: number } | undefined
       if (!memory || memory.usage === undefined) continue
       const drift = 1 + (((tick + i) % 7) - 3) / 100
-      const usage = Math.min(memory.size, Math.max(memory.size * 0.1, Math.round(memory.usage * drift)))
+      const usage = Math.min(
+        memory.size,
+        Math.max(memory.size * 0.1, Math.round(memory.usage * drift)),
+      )
       sim.store.update('vms', vm.id, { memory: { ...memory, usage } })
     }
 
     // Power: every tenth tick, a colleague starts a halted VM or cleanly shuts down a running one.
     if (tick % 10 !== 0) return
-    const halted = vms.filter((vm) => vm['power_state'] === 'Halted' && !(vm['tags'] as string[] | undefined)?.includes('keep-halted'))
+    const halted = vms.filter(
+      (vm) =>
+        vm['power_state'] === 'Halted' &&
+        !(vm['tags'] as string[] | undefined)?.includes('keep-halted'),
+    )
     const starting = tick % 20 === 0
     const vm = starting ? pick(halted) : pick(running)
     if (!vm) return

@@ -13,7 +13,11 @@ interface Privilege {
 
 /** `vm:shutdown` grants `vm:shutdown:clean`; `*` grants every action. */
 function grants(privilegeAction: string, action: string): boolean {
-  return privilegeAction === '*' || privilegeAction === action || action.startsWith(`${privilegeAction}:`)
+  return (
+    privilegeAction === '*' ||
+    privilegeAction === action ||
+    action.startsWith(`${privilegeAction}:`)
+  )
 }
 
 /** RBAC v2 as XO applies it (GUIDE §2.3, §3.9, §10): admins bypass it, deny wins over allow. */

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Faults } from './faults'
@@ -32,8 +37,11 @@ export interface RunningSimulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const sim = new Simulation(options)
   const handlers = createHandlerTable()
-  const listener = (req: IncomingMessage, res: ServerResponse): void => void handleRequest(sim, handlers, req, res)
-  const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener)
+  const listener = (req: IncomingMessage, res: ServerResponse): void =>
+    void handleRequest(sim, handlers, req, res)
+  const server: Server = options.tls
+    ? createHttpsServer(options.tls, listener)
+    : createHttpServer(listener)
   server.keepAliveTimeout = 5_000 // like Node's default; clients must cope with idle closes
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {

@@ -46,7 +46,11 @@ export class Simulation {
     this.now = options.now ?? Date.now
     this.startedAt = this.now()
     this.actionDelayMs = options.actionDelayMs ?? 1500
-    this.lab = generateLab({ seed: options.seed ?? 'xo-desk', vms: options.vms, now: this.startedAt })
+    this.lab = generateLab({
+      seed: options.seed ?? 'xo-desk',
+      vms: options.vms,
+      now: this.startedAt,
+    })
     this.store = new LabStore(this.lab)
     this.disks = new DiskContents(this.lab.seed, options.diskDataBytes ?? 16 * 1024 * 1024)
     this.auth = new Authenticator([...this.lab.accounts], this.now)
@@ -56,7 +60,10 @@ export class Simulation {
     const admin = this.lab.accounts.find((a) => a.permission === 'admin')
     if (!admin) throw new Error('the lab has no admin account')
     this.adminUserId = admin.userId
-    const token = this.auth.issueToken(admin.userId, { description: 'xo-desk simulator', expiresIn: '0.5 year' })
+    const token = this.auth.issueToken(admin.userId, {
+      description: 'xo-desk simulator',
+      expiresIn: '0.5 year',
+    })
     if (options.token !== undefined) {
       this.auth.tokens.delete(token.id)
       this.auth.tokens.set(options.token, { ...token, id: options.token })

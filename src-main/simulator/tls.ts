@@ -29,7 +29,11 @@ export async function generateCertificate(host?: string): Promise<SelfSignedCert
       { name: 'subjectAltName', altNames },
     ],
   } as Parameters<typeof generate>[1])
-  return { cert: pems.cert, key: pems.private, fingerprint256: new X509Certificate(pems.cert).fingerprint256 }
+  return {
+    cert: pems.cert,
+    key: pems.private,
+    fingerprint256: new X509Certificate(pems.cert).fingerprint256,
+  }
 }
 
 /** The SHA-256 fingerprint of a PEM certificate. */

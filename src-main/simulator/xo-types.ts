@@ -30,9 +30,9 @@ export const TYPE_OF_COLLECTION: Record<CollectionName, string> = {
   groups: 'group',
   'acl-roles': 'acl-role',
   'acl-privileges': 'acl-privilege',
-  'backup-jobs': 'backup-job',
+  'backup-jobs': 'job', // xo-server's own "no such job"
   'backup-logs': 'backup-log',
-  'backup-repositories': 'backup-repository',
+  'backup-repositories': 'remote', // XO calls backup repositories remotes
   'backup-archives': 'backup-archive',
   'restore-logs': 'restore-log',
   schedules: 'schedule',
@@ -68,7 +68,7 @@ export const LISTENER_TYPES: Record<string, CollectionName | undefined> = {
   VTPM: undefined,
 }
 
-/** The canonical href of a record: `/rest/v0/<collection>/<id>` (GUIDE §3.1). */
+/** The canonical href of a record: `/rest/v0/<collection>/<id>`, the id as is (GUIDE §3.1). */
 export function hrefOf(collection: CollectionName, id: string): string {
-  return `/rest/v0/${collection}/${encodeURIComponent(id)}`
+  return `/rest/v0/${collection}/${id}`
 }

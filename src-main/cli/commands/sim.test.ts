@@ -11,16 +11,22 @@ function interrupt(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGINT')
 }
 
-async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; token: string; output: () => string }> {
+async function startCli(
+  args: string[],
+): Promise<{ child: ChildProcess; url: string; token: string; output: () => string }> {
   // The built CLI (npm test builds before Vitest), run the way the README says: npx xo-desk sim.
   // Its own process group, so "Ctrl+C" reaches npx and the CLI together, as in a terminal.
-  const child = spawn('npx', ['xo-desk', 'sim', '--no-life', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn('npx', ['xo-desk', 'sim', '--no-life', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let out = ''
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
   const deadline = Date.now() + 20_000
   while (!/Token: \S+/.test(out)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`xo-desk sim did not start:\n${out}`)
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`xo-desk sim did not start:\n${out}`)
     await new Promise((r) => setTimeout(r, 100))
   }
   return {
@@ -46,7 +52,12 @@ describe('xo-desk sim', () => {
   })
 
   it('answers the README curl command with the running VMs, as XO would', async () => {
-    const { stdout } = await run('curl', ['-s', '-b', `authenticationToken=${sim.token}`, `${sim.url}/vms?fields=name_label,power_state&filter=power_state:Running`])
+    const { stdout } = await run('curl', [
+      '-s',
+      '-b',
+      `authenticationToken=${sim.token}`,
+      `${sim.url}/vms?fields=name_label,power_state&filter=power_state:Running`,
+    ])
     const vms = JSON.parse(stdout) as { name_label: string; power_state: string; href: string }[]
     expect(vms.length).toBeGreaterThan(0)
     for (const vm of vms) {
@@ -58,11 +69,15 @@ describe('xo-desk sim', () => {
 
   it('stops cleanly on Ctrl+C, with exit code 0', async () => {
     // The CLI itself (npm's own wrapper exits by the signal, whatever its child does).
-    const child = spawn(process.execPath, ['bin/xo-desk.mjs', 'sim', '--no-life'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['bin/xo-desk.mjs', 'sim', '--no-life'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     while (!out.includes('Ctrl+C')) await new Promise((r) => setTimeout(r, 50))
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    )
     child.kill('SIGINT')
     expect(await exited).toBe(0)
   }, 30_000)
@@ -87,9 +102,18 @@ describe('xo-desk sim options', () => {
   it('applies --fault: the matching request gets the injected status', async () => {
     const faulty = await startCli(['--fault', 'GET /hosts:status=503'])
     try {
-      const { stdout } = await run('curl', ['-s', '-w', ' %{http_code}', '-b', `authenticationToken=${faulty.token}`, `${faulty.url}/hosts`])
+      const { stdout } = await run('curl', [
+        '-s',
+        '-w',
+        ' %{http_code}',
+        '-b',
+        `authenticationToken=${faulty.token}`,
+        `${faulty.url}/hosts`,
+      ])
       expect(stdout).toMatch(/ 503$/)
-      expect(JSON.parse(stdout.replace(/ 503$/, ''))).toMatchObject({ error: 'service unavailable' })
+      expect(JSON.parse(stdout.replace(/ 503$/, ''))).toMatchObject({
+        error: 'service unavailable',
+      })
     } finally {
       interrupt(faulty.child)
     }
@@ -97,7 +121,11 @@ describe('xo-desk sim options', () => {
 
   it('explains a bad option and exits with 2', async () => {
     let err = ''
-    const code = await runCli(['sim', '--port', 'eighty'], { stdout: () => undefined, stderr: (t) => (err += t) }, Promise.resolve())
+    const code = await runCli(
+      ['sim', '--port', 'eighty'],
+      { stdout: () => undefined, stderr: (t) => (err += t) },
+      Promise.resolve(),
+    )
     expect(code).toBe(2)
     expect(err).toMatch(/--port must be a port number/)
     expect(err).toMatch(/xo-desk sim --help/)
@@ -105,7 +133,11 @@ describe('xo-desk sim options', () => {
 
   it('explains a malformed fault', async () => {
     let err = ''
-    const code = await runCli(['sim', '--fault', 'drop everything'], { stdout: () => undefined, stderr: (t) => (err += t) }, Promise.resolve())
+    const code = await runCli(
+      ['sim', '--fault', 'drop everything'],
+      { stdout: () => undefined, stderr: (t) => (err += t) },
+      Promise.resolve(),
+    )
     expect(code).toBe(2)
     expect(err).toMatch(/is not a fault/)
   })

@@ -28,7 +28,11 @@ function fail(io: CliIo, message: string): number {
 }
 
 /** `xo-desk sim`: prints the URL and token, then serves until the process is interrupted. */
-export async function simCommand(argv: string[], io: CliIo, until: Promise<unknown>): Promise<number> {
+export async function simCommand(
+  argv: string[],
+  io: CliIo,
+  until: Promise<unknown>,
+): Promise<number> {
   let values
   try {
     values = parseArgs({
@@ -57,10 +61,13 @@ export async function simCommand(argv: string[], io: CliIo, until: Promise<unkno
     return 0
   }
   const port = values.port === undefined ? 0 : Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(io, `--port must be a port number, not "${values.port}"`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return fail(io, `--port must be a port number, not "${values.port}"`)
   const vms = values.vms === undefined ? undefined : Number(values.vms)
-  if (vms !== undefined && (!Number.isInteger(vms) || vms < 0)) return fail(io, `--vms must be a whole number, not "${values.vms}"`)
-  if ((values.cert === undefined) !== (values.key === undefined)) return fail(io, '--cert and --key go together')
+  if (vms !== undefined && (!Number.isInteger(vms) || vms < 0))
+    return fail(io, `--vms must be a whole number, not "${values.vms}"`)
+  if ((values.cert === undefined) !== (values.key === undefined))
+    return fail(io, '--cert and --key go together')
 
   let faults
   try {
@@ -72,10 +79,16 @@ export async function simCommand(argv: string[], io: CliIo, until: Promise<unkno
   let tls: { cert: string; key: string; fingerprint256: string } | undefined
   if (values.cert !== undefined && values.key !== undefined) {
     try {
-      const [cert, key] = await Promise.all([readFile(values.cert, 'utf8'), readFile(values.key, 'utf8')])
+      const [cert, key] = await Promise.all([
+        readFile(values.cert, 'utf8'),
+        readFile(values.key, 'utf8'),
+      ])
       tls = { cert, key, fingerprint256: fingerprintOf(cert) }
     } catch (err) {
-      return fail(io, `cannot read the certificate or key: ${err instanceof Error ? err.message : String(err)}`)
+      return fail(
+        io,
+        `cannot read the certificate or key: ${err instanceof Error ? err.message : String(err)}`,
+      )
     }
   } else if (values.tls) tls = await generateCertificate(values.host)
 
@@ -93,8 +106,10 @@ export async function simCommand(argv: string[], io: CliIo, until: Promise<unkno
     })
   } catch (err) {
     const code = (err as { code?: string }).code
-    if (code === 'EADDRINUSE') return fail(io, `port ${port} is already in use; pick another with --port, or omit it`)
-    if (code === 'EADDRNOTAVAIL') return fail(io, `this machine has no address ${values.host ?? ''}`)
+    if (code === 'EADDRINUSE')
+      return fail(io, `port ${port} is already in use; pick another with --port, or omit it`)
+    if (code === 'EADDRNOTAVAIL')
+      return fail(io, `this machine has no address ${values.host ?? ''}`)
     return fail(io, err instanceof Error ? err.message : String(err))
   }
   for (const fault of faults) sim.faults.add(fault)
@@ -104,8 +119,11 @@ export async function simCommand(argv: string[], io: CliIo, until: Promise<unkno
   io.stdout(`URL:   ${sim.url}\n`)
   io.stdout(`Token: ${sim.token}\n`)
   if (tls) io.stdout(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256}\n`)
-  for (const fault of faults) io.stdout(`Fault: ${fault.method ?? '*'} ${fault.path} → ${fault.fault.kind}\n`)
-  io.stdout(`Try:   curl -b authenticationToken=${sim.token} "${sim.url}/vms?fields=name_label,power_state&filter=power_state:Running"\n`)
+  for (const fault of faults)
+    io.stdout(`Fault: ${fault.method ?? '*'} ${fault.path} → ${fault.fault.kind}\n`)
+  io.stdout(
+    `Try:   curl -b authenticationToken=${sim.token} "${sim.url}/vms?fields=name_label,power_state&filter=power_state:Running"\n`,
+  )
   io.stdout('Press Ctrl+C to stop.\n')
   await until
   await sim.close()

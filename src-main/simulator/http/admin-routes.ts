@@ -10,7 +10,12 @@ export const ADMIN_PREFIX = '/_simulator'
  * `GET /_simulator/faults` lists faults, `POST` adds `{"fault": "GET /vms/*.xva:drop-after=10MB"}`,
  * `DELETE` clears them; `POST /_simulator/drop` cuts every event stream. The admin token is required.
  */
-export async function handleAdmin(sim: Simulation, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function handleAdmin(
+  sim: Simulation,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const token = /(?:^|;\s*)authenticationToken=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
   if (token === undefined || decodeURIComponent(token) !== sim.adminToken) {
     return writeJson(res, 401, { error: 'the simulator admin routes need the admin token cookie' })
@@ -22,7 +27,8 @@ export async function handleAdmin(sim: Simulation, req: IncomingMessage, res: Se
         return writeJson(res, 200, sim.faults.list())
       case 'POST /faults': {
         const body = (await readJsonBody(req)) as { fault?: unknown } | undefined
-        if (typeof body?.fault !== 'string') return writeJson(res, 422, { error: 'send {"fault": "<METHOD> <path>:<kind>=<value>"}' })
+        if (typeof body?.fault !== 'string')
+          return writeJson(res, 422, { error: 'send {"fault": "<METHOD> <path>:<kind>=<value>"}' })
         sim.faults.add(body.fault)
         return writeJson(res, 201, sim.faults.list())
       }

@@ -18,17 +18,24 @@ export type CollectionBody =
   | { kind: 'markdown'; text: string }
 
 /** Parses a complex-matcher filter; a bad one is XO's 400 with `stringToParse` (GUIDE §3.3). */
-export function compileFilter(filter: string | undefined): ((value: unknown) => boolean) | undefined {
+export function compileFilter(
+  filter: string | undefined,
+): ((value: unknown) => boolean) | undefined {
   if (filter === undefined) return undefined
   try {
     return CM.parse(filter).createPredicate()
   } catch (err) {
-    throw xoError.api(400, err instanceof Error ? err.message : String(err), { stringToParse: filter })
+    throw xoError.api(400, err instanceof Error ? err.message : String(err), {
+      stringToParse: filter,
+    })
   }
 }
 
 /** lodash.pick with property paths: `memory.size` keeps `{memory: {size}}` (GUIDE §3.2). */
-export function pickFields(record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+export function pickFields(
+  record: Record<string, unknown>,
+  fields: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const field of fields) {
     if (Object.hasOwn(record, field)) {
@@ -38,13 +45,19 @@ export function pickFields(record: Record<string, unknown>, fields: readonly str
     const path = field.split('.')
     let source: unknown = record
     for (const key of path) {
-      source = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[key] : undefined
+      source =
+        source !== null && typeof source === 'object'
+          ? (source as Record<string, unknown>)[key]
+          : undefined
     }
     if (source === undefined) continue // unknown fields are silently ignored
     let target = out
     for (const key of path.slice(0, -1)) {
       const next = target[key]
-      target = (target[key] = next !== null && typeof next === 'object' ? next : {}) as Record<string, unknown>
+      target = (target[key] = next !== null && typeof next === 'object' ? next : {}) as Record<
+        string,
+        unknown
+      >
     }
     target[path[path.length - 1] as string] = source
   }
@@ -69,7 +82,10 @@ function* limited<T>(items: Iterable<T>, limit: number): Generator<T> {
   }
 }
 
-function* filtered(items: Iterable<XoRecord>, predicate?: (value: unknown) => boolean): Generator<XoRecord> {
+function* filtered(
+  items: Iterable<XoRecord>,
+  predicate?: (value: unknown) => boolean,
+): Generator<XoRecord> {
   for (const item of items) if (!predicate || predicate(item)) yield item
 }
 
@@ -90,7 +106,8 @@ export function toMarkdown(items: unknown[]): string {
   if (typeof first !== 'object' || first === null) return items.map(String).join('\n')
   const keys = Object.keys(first).filter((k) => k !== 'href')
   const rows = items.map(
-    (item) => `| ${keys.map((k) => markdownCell((item as Record<string, unknown>)[k])).join(' | ')} |`,
+    (item) =>
+      `| ${keys.map((k) => markdownCell((item as Record<string, unknown>)[k])).join(' | ')} |`,
   )
   return [`| ${keys.join(' | ')} |`, `| ${keys.map(() => '---').join(' | ')} |`, ...rows].join('\n')
 }
@@ -107,11 +124,16 @@ export function renderCollection(
   const ndjson = query.ndjson === 'true'
   const markdown = query.markdown === 'true'
   if (ndjson && markdown) {
-    throw xoError.invalidParameters('Cannot use both ndjson and markdown output formats simultaneously')
+    throw xoError.invalidParameters(
+      'Cannot use both ndjson and markdown output formats simultaneously',
+    )
   }
   const predicate = compileFilter(query.filter)
   const limit = query.limit === undefined ? Infinity : Number(query.limit)
-  const items = mapped(limited(filtered(records, predicate), limit), itemMapper(query.fields, hrefOf))
+  const items = mapped(
+    limited(filtered(records, predicate), limit),
+    itemMapper(query.fields, hrefOf),
+  )
   if (ndjson) return { kind: 'ndjson', lines: items }
   const all = [...items]
   return markdown ? { kind: 'markdown', text: toMarkdown(all) } : { kind: 'json', value: all }

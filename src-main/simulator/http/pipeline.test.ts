@@ -42,11 +42,15 @@ describe('authentication (GUIDE §2)', () => {
   it('refuses a cookie and an Authorization header together with 400', async () => {
     const res = await call(sim.url, 'GET', '/vms', { token: sim.token, basic: operator })
     expect(res.status).toBe(400)
-    expect(res.json).toEqual({ error: 'Having multiple authentication methods is not supported, please choose one' })
+    expect(res.json).toEqual({
+      error: 'Having multiple authentication methods is not supported, please choose one',
+    })
   })
 
   it('treats a Bearer token as Basic, so it is refused', async () => {
-    const res = await call(sim.url, 'GET', '/vms', { headers: { authorization: `Bearer ${sim.token}` } })
+    const res = await call(sim.url, 'GET', '/vms', {
+      headers: { authorization: `Bearer ${sim.token}` },
+    })
     expect(res.status).toBe(401)
   })
 
@@ -55,10 +59,15 @@ describe('authentication (GUIDE §2)', () => {
   })
 
   it('redirects /users/me/… to the caller id with 307, keeping path and query', async () => {
-    const res = await call(sim.url, 'POST', '/users/me/authentication_tokens?x=1', { basic: operator, body: {} })
+    const res = await call(sim.url, 'POST', '/users/me/authentication_tokens?x=1', {
+      basic: operator,
+      body: {},
+    })
     expect(res.status).toBe(307)
     const account = sim.lab.lab.accounts.find((a) => a.name === operator.user)
-    expect(res.headers['location']).toBe(`/rest/v0/users/${account?.userId}/authentication_tokens?x=1`)
+    expect(res.headers['location']).toBe(
+      `/rest/v0/users/${account?.userId}/authentication_tokens?x=1`,
+    )
   })
 
   it('creates a token for yourself: 201 with the whole token record, usable as the cookie', async () => {
@@ -83,7 +92,9 @@ describe('authorization (GUIDE §2.3)', () => {
   })
 
   it('answers 403 naming the missing privilege when a non-admin acts on an object it may not', async () => {
-    const prod = [...sim.lab.store.list('vms')].find((vm) => !((vm['tags'] as string[]) ?? []).includes('staging'))
+    const prod = [...sim.lab.store.list('vms')].find(
+      (vm) => !((vm['tags'] as string[]) ?? []).includes('staging'),
+    )
     const res = await call(sim.url, 'POST', `/vms/${prod?.id}/actions/start`, { basic: operator })
     expect(res.status).toBe(403)
     expect(res.json).toEqual({
@@ -111,32 +122,55 @@ describe('errors (GUIDE §7)', () => {
   it('answers 400 with stringToParse for an unparsable filter', async () => {
     const res = await get('/vms?filter=name_label:(')
     expect(res.status).toBe(400)
-    expect(res.json).toMatchObject({ error: expect.stringMatching(/^parse error/), data: { stringToParse: 'name_label:(' } })
+    expect(res.json).toMatchObject({
+      error: expect.stringMatching(/^parse error/),
+      data: { stringToParse: 'name_label:(' },
+    })
   })
 
   it('answers 422 in tsoa form for a bare boolean flag', async () => {
     const res = await get('/vms?ndjson')
     expect(res.status).toBe(422)
-    expect(res.json).toEqual({ error: { ndjson: { message: 'invalid boolean value', value: '' } }, data: {} })
+    expect(res.json).toEqual({
+      error: { ndjson: { message: 'invalid boolean value', value: '' } },
+      data: {},
+    })
   })
 
   it('answers 422 for a body property the route does not know (PATCH /vms speaks camelCase)', async () => {
-    const res = await call(sim.url, 'PATCH', `/vms/${anyVm}`, { token: sim.token, body: { name_label: 'x' } })
+    const res = await call(sim.url, 'PATCH', `/vms/${anyVm}`, {
+      token: sim.token,
+      body: { name_label: 'x' },
+    })
     expect(res.status).toBe(422)
     expect(res.json).toEqual({
-      error: { body: { message: '"name_label" is an excess property and therefore is not allowed', value: { name_label: 'x' } } },
+      error: {
+        body: {
+          message: '"name_label" is an excess property and therefore is not allowed',
+          value: { name_label: 'x' },
+        },
+      },
       data: {},
     })
   })
 
   it('answers 422 when a required body property is missing', async () => {
-    const res = await call(sim.url, 'POST', `/vms/${anyVm}/actions/revert_snapshot`, { token: sim.token, body: {} })
+    const res = await call(sim.url, 'POST', `/vms/${anyVm}/actions/revert_snapshot`, {
+      token: sim.token,
+      body: {},
+    })
     expect(res.status).toBe(422)
-    expect(res.json).toEqual({ error: { 'body.snapshotId': { message: "'snapshotId' is required" } }, data: {} })
+    expect(res.json).toEqual({
+      error: { 'body.snapshotId': { message: "'snapshotId' is required" } },
+      data: {},
+    })
   })
 
   it('answers 500 with the parser message for malformed JSON', async () => {
-    const res = await call(sim.url, 'PATCH', `/vms/${anyVm}`, { token: sim.token, body: '{"nameLabel":' })
+    const res = await call(sim.url, 'PATCH', `/vms/${anyVm}`, {
+      token: sim.token,
+      body: '{"nameLabel":',
+    })
     expect(res.status).toBe(500)
     expect(res.json).toMatchObject({ error: expect.any(String) })
   })
@@ -145,28 +179,46 @@ describe('errors (GUIDE §7)', () => {
     const halted = [...sim.lab.store.list('hosts')].find((h) => h['power_state'] !== 'Running')
     const host = halted ?? [...sim.lab.store.list('hosts')][0]
     if (!halted && host) sim.lab.store.update('hosts', host.id, { power_state: 'Halted' })
-    const res = await call(sim.url, 'POST', `/hosts/${host?.id}/actions/scan_pifs?sync=true`, { token: sim.token })
+    const res = await call(sim.url, 'POST', `/hosts/${host?.id}/actions/scan_pifs?sync=true`, {
+      token: sim.token,
+    })
     expect(res.status).toBe(409)
-    expect(res.json).toMatchObject({ error: 'incorrect state', data: { property: 'power_state', expected: 'Running' } })
+    expect(res.json).toMatchObject({
+      error: 'incorrect state',
+      data: { property: 'power_state', expected: 'Running' },
+    })
   })
 
   it('shows a failed asynchronous action on its task, as an XAPI error', async () => {
     const running = [...sim.lab.store.list('vms')].find((vm) => vm['power_state'] === 'Running')
-    const res = await call(sim.url, 'POST', `/vms/${running?.id}/actions/start`, { token: sim.token })
+    const res = await call(sim.url, 'POST', `/vms/${running?.id}/actions/start`, {
+      token: sim.token,
+    })
     expect(res.status).toBe(202)
     const { taskId } = res.json as { taskId: string }
     expect(res.headers['location']).toBe(`/rest/v0/tasks/${taskId}`)
     const task = await get(`/tasks/${taskId}?wait=true`)
     expect(task.json).toMatchObject({
       status: 'failure',
-      properties: { name: 'REST API: start VM', type: 'xo:rest-api:action', objectType: 'VM', objectId: running?.id },
-      result: { code: 'VM_BAD_POWER_STATE', params: [expect.any(String), 'halted', 'running'], name: 'XapiError' },
+      properties: {
+        name: 'REST API: start VM',
+        type: 'xo:rest-api:action',
+        objectType: 'VM',
+        objectId: running?.id,
+      },
+      result: {
+        code: 'VM_BAD_POWER_STATE',
+        params: [expect.any(String), 'halted', 'running'],
+        name: 'XapiError',
+      },
     })
   })
 
   it('answers the same failure synchronously as a 500 with the XAPI info line', async () => {
     const running = [...sim.lab.store.list('vms')].find((vm) => vm['power_state'] === 'Running')
-    const res = await call(sim.url, 'POST', `/vms/${running?.id}/actions/start?sync=true`, { token: sim.token })
+    const res = await call(sim.url, 'POST', `/vms/${running?.id}/actions/start?sync=true`, {
+      token: sim.token,
+    })
     expect(res.status).toBe(500)
     expect(res.json).toEqual({
       error: expect.stringMatching(/^VM_BAD_POWER_STATE\(/),

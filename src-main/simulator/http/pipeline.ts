@@ -21,21 +21,36 @@ function writeDocsPage(res: ServerResponse): void {
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>XO REST API (simulator)</title></head>' +
     '<body><h1>XO REST API 0.39.0 — XO Desk simulator</h1><p>Machine-readable description: ' +
     '<a href="/rest/v0/docs/swagger.json">/rest/v0/docs/swagger.json</a></p></body></html>'
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(html)) })
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(html)),
+  })
   res.end(html)
 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** The faults that answer instead of the server (status, 429) or change the request (latency, token). */
-async function applyFrontFaults(sim: Simulation, req: IncomingMessage, res: ServerResponse, faults: FaultKind[]): Promise<boolean> {
+async function applyFrontFaults(
+  sim: Simulation,
+  req: IncomingMessage,
+  res: ServerResponse,
+  faults: FaultKind[],
+): Promise<boolean> {
   for (const fault of faults) {
     if (fault.kind === 'latency') await sleep(fault.ms)
     if (fault.kind === 'expire-token') {
-      const token = /(?:^|;\s*)(?:authenticationToken|token)=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
+      const token = /(?:^|;\s*)(?:authenticationToken|token)=([^;]+)/.exec(
+        req.headers.cookie ?? '',
+      )?.[1]
       if (token) sim.auth.expire(decodeURIComponent(token))
     }
     if (fault.kind === 'rate-limit') {
-      writeJson(res, 429, { error: 'too many requests' }, { 'Retry-After': String(fault.retryAfterSeconds) })
+      writeJson(
+        res,
+        429,
+        { error: 'too many requests' },
+        { 'Retry-After': String(fault.retryAfterSeconds) },
+      )
       return true
     }
     if (fault.kind === 'status') {
@@ -51,7 +66,10 @@ async function applyFrontFaults(sim: Simulation, req: IncomingMessage, res: Serv
 }
 
 /** `/vms/{id}/…` → the collection and id the route targets, if its first segment is a collection. */
-function targetOf(path: string, params: Record<string, string>): { collection: CollectionName; id: string } | undefined {
+function targetOf(
+  path: string,
+  params: Record<string, string>,
+): { collection: CollectionName; id: string } | undefined {
   const first = path.split('/')[1] as CollectionName
   const id = params['id']
   if (id === undefined || !COLLECTIONS.includes(first)) return undefined
@@ -68,7 +86,8 @@ export async function handleRequest(
   const method = (req.method ?? 'GET').toUpperCase()
   const url = new URL(req.url ?? '/', 'http://simulator')
   if (url.pathname.startsWith(ADMIN_PREFIX)) return handleAdmin(sim, req, res, url.pathname)
-  if (!/^\/rest\/v0(\/|$)/i.test(url.pathname)) return writeExpressNotFound(res, method, url.pathname)
+  if (!/^\/rest\/v0(\/|$)/i.test(url.pathname))
+    return writeExpressNotFound(res, method, url.pathname)
   const path = url.pathname.slice(BASE.length) || '/'
 
   const faults = sim.faults.take(method, path)
@@ -81,7 +100,8 @@ export async function handleRequest(
     // 1. Credentials, for every path: bad ones fail even where none are needed (GUIDE §2.4).
     const caller = sim.auth.authenticate(req, (id) => sim.store.get('users', id))
 
-    if (path === '/' || path === '') return writeJson(res, 302, undefined, { Location: `${BASE}/docs` })
+    if (path === '/' || path === '')
+      return writeJson(res, 302, undefined, { Location: `${BASE}/docs` })
     if (/^\/docs\/?$/i.test(path)) return writeDocsPage(res)
     const match = matchRoute(method, path)
     if (match === 'no-route') return writeExpressNotFound(res, method, url.pathname)
@@ -91,7 +111,8 @@ export async function handleRequest(
     // The docs are served outside tsoa, with no auth check, though the spec lists swagger.json (§2.4).
     const needsAuth = op.authenticated && op.path !== '/docs/swagger.json'
     if (needsAuth && !caller) throw xoError.invalidCredentials()
-    if (needsAuth && caller && !op.acl && caller.permission !== 'admin') throw xoError.notEnoughPermissions()
+    if (needsAuth && caller && !op.acl && caller.permission !== 'admin')
+      throw xoError.notEnoughPermissions()
 
     // 3. `/users/me…` is a 307 to the caller's own id, rest of path and query kept (GUIDE §2.2).
     if (caller && /^\/users\/me(\/|$)/i.test(path)) {
@@ -108,7 +129,12 @@ export async function handleRequest(
       if (!record) throw xoError.noSuchObject(ref.id, TYPE_OF_COLLECTION[ref.collection])
       target = { collection: ref.collection, record }
     }
-    if (caller && op.privilege && target && !sim.rbac.can(caller, op.privilege.resource, op.privilege.action, target.record)) {
+    if (
+      caller &&
+      op.privilege &&
+      target &&
+      !sim.rbac.can(caller, op.privilege.resource, op.privilege.action, target.record)
+    ) {
       throw xoError.notEnoughPrivileges([{ objectId: target.record.id, ...op.privilege }])
     }
 

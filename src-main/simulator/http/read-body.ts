@@ -2,7 +2,10 @@ import type { IncomingMessage } from 'node:http'
 import { xoError } from './xo-errors'
 
 /** Reads a JSON body as express.json() would; a syntax error is XO's unmapped 500 (GUIDE §7.2). */
-export async function readJsonBody(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  limitBytes = 1024 * 1024,
+): Promise<unknown> {
   const type = req.headers['content-type'] ?? ''
   const chunks: Buffer[] = []
   let size = 0

@@ -5,10 +5,17 @@ import type { XoHttpError } from './xo-errors'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-export function writeJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = value === undefined ? '' : JSON.stringify(value)
   res.writeHead(status, {
-    ...(value === undefined ? {} : { 'Content-Type': JSON_TYPE, 'Content-Length': String(Buffer.byteLength(body)) }),
+    ...(value === undefined
+      ? {}
+      : { 'Content-Type': JSON_TYPE, 'Content-Length': String(Buffer.byteLength(body)) }),
     ...headers,
   })
   res.end(body)
@@ -27,7 +34,10 @@ export function writeXoError(res: ServerResponse, err: XoHttpError): void {
 export function writeExpressNotFound(res: ServerResponse, method: string, path: string): void {
   const escaped = path.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)
   const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${method} ${escaped}</pre>\n</body>\n</html>\n`
-  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(Buffer.byteLength(html)) })
+  res.writeHead(404, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(html)),
+  })
   res.end(html)
 }
 
@@ -53,7 +63,10 @@ export async function writeReply(res: ServerResponse, reply: Reply): Promise<voi
     const body = reply.collection
     if (body.kind === 'ndjson') return writeNdjson(res, body.lines)
     if (body.kind === 'markdown') {
-      res.writeHead(reply.status, { 'Content-Type': 'text/markdown; charset=utf-8', ...reply.headers })
+      res.writeHead(reply.status, {
+        'Content-Type': 'text/markdown; charset=utf-8',
+        ...reply.headers,
+      })
       res.end(body.text)
       return
     }

@@ -16,13 +16,16 @@ interface CompiledRoute {
 /** `/vms/{id}.{format}` → a case-insensitive regex with a trailing slash tolerated, as Express does. */
 function compile(op: OperationSpec): CompiledRoute {
   const names: string[] = []
-  const source = op.path.replace(/\{(\w+)\}|([^{]+)/g, (_m, name: string | undefined, literal: string | undefined) => {
-    if (name) {
-      names.push(name)
-      return '([^/]+?)'
-    }
-    return (literal ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  })
+  const source = op.path.replace(
+    /\{(\w+)\}|([^{]+)/g,
+    (_m, name: string | undefined, literal: string | undefined) => {
+      if (name) {
+        names.push(name)
+        return '([^/]+?)'
+      }
+      return (literal ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    },
+  )
   return { op, regex: new RegExp(`^${source}/?$`, 'i'), names }
 }
 

@@ -26,18 +26,28 @@ export function checkStringParameter(
 ): { message: string; value: unknown } | undefined {
   const schema = resolve(schemaIn)
   if (schema.enum) {
-    return schema.enum.map(String).includes(raw) ? undefined : { message: enumMessage(schema.enum), value: raw }
+    return schema.enum.map(String).includes(raw)
+      ? undefined
+      : { message: enumMessage(schema.enum), value: raw }
   }
   switch (schema.type) {
     case 'boolean':
       // Only true/false, any case: a bare `?ndjson` or `=1` is refused (GUIDE §3.5).
-      return /^(true|false)$/i.test(raw) ? undefined : { message: 'invalid boolean value', value: raw }
+      return /^(true|false)$/i.test(raw)
+        ? undefined
+        : { message: 'invalid boolean value', value: raw }
     case 'number':
     case 'integer': {
-      const ok = schema.type === 'integer' ? /^-?\d+$/.test(raw) : raw.trim() !== '' && Number.isFinite(Number(raw))
+      const ok =
+        schema.type === 'integer'
+          ? /^-?\d+$/.test(raw)
+          : raw.trim() !== '' && Number.isFinite(Number(raw))
       return ok
         ? undefined
-        : { message: schema.type === 'integer' ? 'invalid integer number' : 'invalid float number', value: raw }
+        : {
+            message: schema.type === 'integer' ? 'invalid integer number' : 'invalid float number',
+            value: raw,
+          }
     }
     default:
       return undefined
@@ -73,7 +83,11 @@ const TYPE_MESSAGE: Record<string, string> = {
 }
 
 /** Properties an object schema (or an allOf of object schemas) declares. */
-function declaredProperties(schema: JsonSchema): { props: Record<string, JsonSchema>; required: string[]; open: boolean } {
+function declaredProperties(schema: JsonSchema): {
+  props: Record<string, JsonSchema>
+  required: string[]
+  open: boolean
+} {
   const s = resolve(schema)
   const props: Record<string, JsonSchema> = { ...(s.properties ?? {}) }
   const required = [...(s.required ?? [])]
@@ -88,7 +102,12 @@ function declaredProperties(schema: JsonSchema): { props: Record<string, JsonSch
 }
 
 /** Validates a JSON value; adds tsoa-style errors under `path`. Returns true when valid. */
-export function validateValue(schemaIn: JsonSchema, value: unknown, path: string, errors: FieldErrors): boolean {
+export function validateValue(
+  schemaIn: JsonSchema,
+  value: unknown,
+  path: string,
+  errors: FieldErrors,
+): boolean {
   const schema = resolve(schemaIn)
   if (value === null) {
     if (schema.nullable) return true
@@ -102,7 +121,13 @@ export function validateValue(schemaIn: JsonSchema, value: unknown, path: string
   if (schema.allOf && !schema.properties) {
     // An intersection: every part must hold, and excess properties are judged against their union.
     const { props, required, open } = declaredProperties(schema)
-    return validateObject({ properties: props, required, additionalProperties: open }, value, path, errors, schema.allOf)
+    return validateObject(
+      { properties: props, required, additionalProperties: open },
+      value,
+      path,
+      errors,
+      schema.allOf,
+    )
   }
   if (schema.enum) {
     if (schema.enum.includes(value)) return true
@@ -114,9 +139,12 @@ export function validateValue(schemaIn: JsonSchema, value: unknown, path: string
     return false
   }
   if (schema.type === 'array' && schema.items && Array.isArray(value)) {
-    return value.map((v, i) => validateValue(schema.items as JsonSchema, v, `${path}.$${i}`, errors)).every(Boolean)
+    return value
+      .map((v, i) => validateValue(schema.items as JsonSchema, v, `${path}.$${i}`, errors))
+      .every(Boolean)
   }
-  if (schema.type === 'object' || schema.properties) return validateObject(schema, value, path, errors)
+  if (schema.type === 'object' || schema.properties)
+    return validateObject(schema, value, path, errors)
   return true
 }
 
@@ -143,11 +171,15 @@ function validateObject(
   for (const [name, child] of Object.entries(record)) {
     const propSchema = props[name]
     if (propSchema) {
-      if (child !== undefined) ok = validateValue(propSchema, child, `${path}.${name}`, errors) && ok
+      if (child !== undefined)
+        ok = validateValue(propSchema, child, `${path}.${name}`, errors) && ok
     } else if (typeof schema.additionalProperties === 'object') {
       ok = validateValue(schema.additionalProperties, child, `${path}.${name}`, errors) && ok
     } else if (schema.additionalProperties !== true) {
-      errors[path] = { message: `"${name}" is an excess property and therefore is not allowed`, value }
+      errors[path] = {
+        message: `"${name}" is an excess property and therefore is not allowed`,
+        value,
+      }
       ok = false
     }
   }

@@ -35,21 +35,33 @@ export type FieldErrors = Record<string, { message: string; value?: unknown }>
 /** The XO error factories the simulator needs (xo-common api-errors, GUIDE §7.3). */
 export const xoError = {
   invalidCredentials: () =>
-    new XoHttpError(401, { error: 'invalid credentials' }, { 'WWW-Authenticate': 'Basic realm="xo"' }),
+    new XoHttpError(
+      401,
+      { error: 'invalid credentials' },
+      { 'WWW-Authenticate': 'Basic realm="xo"' },
+    ),
   noSuchObject: (id: string, type: string) =>
     new XoHttpError(404, { error: `no such ${type} ${id}`, data: { id, type } }),
-  notEnoughPermissions: () => new XoHttpError(403, { error: 'not enough permissions', data: { object: {} } }),
+  notEnoughPermissions: () =>
+    new XoHttpError(403, { error: 'not enough permissions', data: { object: {} } }),
   notEnoughPrivileges: (missing: { objectId?: string; action: string; resource: string }[]) =>
     new XoHttpError(403, { error: 'not enough privileges', data: { missingPrivileges: missing } }),
   forbiddenOperation: (operation: string, reason: string) =>
-    new XoHttpError(403, { error: `forbidden operation: ${operation}`, data: { operation, reason } }),
+    new XoHttpError(403, {
+      error: `forbidden operation: ${operation}`,
+      data: { operation, reason },
+    }),
   featureUnauthorized: (featureCode: string) =>
     new XoHttpError(403, {
       error: 'feature Unauthorized',
       data: { featureCode, currentPlan: 'free', minPlan: 'enterprise' },
     }),
-  incorrectState: (data: { actual: unknown; expected: unknown; object: string; property: string }) =>
-    new XoHttpError(409, { error: 'incorrect state', data }),
+  incorrectState: (data: {
+    actual: unknown
+    expected: unknown
+    object: string
+    property: string
+  }) => new XoHttpError(409, { error: 'incorrect state', data }),
   objectAlreadyExists: (objectId: string, objectType: string) =>
     new XoHttpError(409, { error: `${objectType} already exists`, data: { objectId, objectType } }),
   /** tsoa validation failure: the field map is the *message*, so it lands in `error` (GUIDE §7.2). */
@@ -77,7 +89,13 @@ export function toXoHttpError(err: unknown): XoHttpError {
 /** A failure as a task's `result` shows it (GUIDE §5.3): own properties, message, name, stack. */
 export function serializeTaskError(err: unknown): Record<string, unknown> {
   if (err instanceof XapiError) {
-    return { code: err.code, params: err.params, message: err.message, name: 'XapiError', stack: `XapiError: ${err.message}` }
+    return {
+      code: err.code,
+      params: err.params,
+      message: err.message,
+      name: 'XapiError',
+      stack: `XapiError: ${err.message}`,
+    }
   }
   if (err instanceof XoHttpError) {
     const data = err.body.data

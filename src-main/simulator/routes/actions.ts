@@ -85,7 +85,11 @@ function actionHandler(spec: ActionSpec, factor = 1): Handler {
 }
 
 /** A VM power action: allowed states, and the state it leaves the VM in. */
-function vmPower(name: string, from: ('Running' | 'Halted' | 'Paused' | 'Suspended')[], to: 'Running' | 'Halted' | 'Paused' | 'Suspended'): ActionSpec {
+function vmPower(
+  name: string,
+  from: ('Running' | 'Halted' | 'Paused' | 'Suspended')[],
+  to: 'Running' | 'Halted' | 'Paused' | 'Suspended',
+): ActionSpec {
   return {
     name,
     syncStatus: 204,
@@ -96,7 +100,8 @@ function vmPower(name: string, from: ('Running' | 'Halted' | 'Paused' | 'Suspend
       if (to === 'Running' && vm['power_state'] === 'Halted') hostFor(ctx.sim, vm, hostId)
       return () => {
         setVmPower(ctx.sim, vm.id, to, hostId)
-        if (name.includes('reboot')) ctx.sim.store.update('vms', vm.id, { startTime: ctx.sim.nowSeconds() })
+        if (name.includes('reboot'))
+          ctx.sim.store.update('vms', vm.id, { startTime: ctx.sim.nowSeconds() })
         return undefined
       }
     },
@@ -108,7 +113,12 @@ function vmPower(name: string, from: ('Running' | 'Halted' | 'Paused' | 'Suspend
  * `scan_pifs` check the state in XO itself (incorrect state, 409, host.controller); the others
  * leave it to XAPI, whose refusal is a 500 XAPI error.
  */
-function hostAction(name: string, needs: 'Running' | 'Halted' | undefined, changes: (host: XoRecord) => Record<string, unknown> | 'forget', checkedByXo = false): ActionSpec {
+function hostAction(
+  name: string,
+  needs: 'Running' | 'Halted' | undefined,
+  changes: (host: XoRecord) => Record<string, unknown> | 'forget',
+  checkedByXo = false,
+): ActionSpec {
   return {
     name,
     syncStatus: 204,
@@ -116,10 +126,17 @@ function hostAction(name: string, needs: 'Running' | 'Halted' | undefined, chang
       const host = ctx.sim.store.get('hosts', target(ctx).id) as XoRecord
       if (needs && host['power_state'] !== needs) {
         if (checkedByXo) {
-          throw xoError.incorrectState({ actual: host['power_state'], expected: needs, object: host.id, property: 'power_state' })
+          throw xoError.incorrectState({
+            actual: host['power_state'],
+            expected: needs,
+            object: host.id,
+            property: 'power_state',
+          })
         }
         const ref = String(host['_xapiRef'] ?? host.id)
-        throw needs === 'Running' ? new XapiError('HOST_OFFLINE', [ref]) : new XapiError('OPERATION_NOT_ALLOWED', [`host ${ref} is already running`])
+        throw needs === 'Running'
+          ? new XapiError('HOST_OFFLINE', [ref])
+          : new XapiError('OPERATION_NOT_ALLOWED', [`host ${ref} is already running`])
       }
       return () => {
         const change = changes(host)
@@ -131,7 +148,11 @@ function hostAction(name: string, needs: 'Running' | 'Halted' | undefined, chang
   }
 }
 
-function simple(name: string, collection: CollectionName, changes: (r: XoRecord, body: Body) => Record<string, unknown>): ActionSpec {
+function simple(
+  name: string,
+  collection: CollectionName,
+  changes: (r: XoRecord, body: Body) => Record<string, unknown>,
+): ActionSpec {
   return {
     name,
     syncStatus: 204,
@@ -142,9 +163,14 @@ function simple(name: string, collection: CollectionName, changes: (r: XoRecord,
   }
 }
 
-const created = (collection: string) => (result: { id: string }) => `/rest/v0/${collection}/${result.id}`
+const created = (collection: string) => (result: { id: string }) =>
+  `/rest/v0/${collection}/${result.id}`
 
-function newNetwork(ctx: RequestContext, body: Body, extra: Record<string, unknown>): { id: string } {
+function newNetwork(
+  ctx: RequestContext,
+  body: Body,
+  extra: Record<string, unknown>,
+): { id: string } {
   const pool = target(ctx)
   const model = [...ctx.sim.store.list('networks')].find((n) => n['$pool'] === pool.id) ?? {}
   const ids = newXapiIds()
@@ -167,12 +193,16 @@ function newNetwork(ctx: RequestContext, body: Body, extra: Record<string, unkno
 }
 
 export function registerActions(table: HandlerTable): void {
-  const on = (path: string, spec: ActionSpec, factor = 1): void => table.on('POST', path, actionHandler(spec, factor))
+  const on = (path: string, spec: ActionSpec, factor = 1): void =>
+    table.on('POST', path, actionHandler(spec, factor))
 
   // VMs (GUIDE §5.2): transitions enforced as XAPI does, failures as VM_BAD_POWER_STATE on the task.
   on('/vms/{id}/actions/start', vmPower('start VM', ['Halted'], 'Running'))
   on('/vms/{id}/actions/clean_shutdown', vmPower('clean shutdown VM', ['Running'], 'Halted'))
-  on('/vms/{id}/actions/hard_shutdown', vmPower('hard shutdown VM', ['Running', 'Paused', 'Suspended'], 'Halted'))
+  on(
+    '/vms/{id}/actions/hard_shutdown',
+    vmPower('hard shutdown VM', ['Running', 'Paused', 'Suspended'], 'Halted'),
+  )
   on('/vms/{id}/actions/clean_reboot', vmPower('clean reboot VM', ['Running'], 'Running'))
   on('/vms/{id}/actions/hard_reboot', vmPower('hard reboot VM', ['Running', 'Paused'], 'Running'))
   on('/vms/{id}/actions/pause', vmPower('pause VM', ['Running'], 'Paused'))
@@ -185,7 +215,11 @@ export function registerActions(table: HandlerTable): void {
       name: 'snapshot VM',
       syncStatus: 201,
       run: (ctx, body) => () => ({
-        id: snapshotVm(ctx.sim, target(ctx).id, typeof body['name_label'] === 'string' ? body['name_label'] : undefined).id,
+        id: snapshotVm(
+          ctx.sim,
+          target(ctx).id,
+          typeof body['name_label'] === 'string' ? body['name_label'] : undefined,
+        ).id,
       }),
       location: created('vm-snapshots'),
     },
@@ -197,11 +231,15 @@ export function registerActions(table: HandlerTable): void {
       name: 'clone VM',
       syncStatus: 201,
       precheck: (ctx, body) => {
-        if (typeof body['srId'] === 'string' && !ctx.sim.store.get('srs', body['srId'])) throw xoError.noSuchObject(body['srId'], 'SR')
+        if (typeof body['srId'] === 'string' && !ctx.sim.store.get('srs', body['srId']))
+          throw xoError.noSuchObject(body['srId'], 'SR')
       },
       run: (ctx, body) => () => {
         const vm = target(ctx)
-        const name = typeof body['name_label'] === 'string' ? body['name_label'] : `${String(vm['name_label'])} (clone)`
+        const name =
+          typeof body['name_label'] === 'string'
+            ? body['name_label']
+            : `${String(vm['name_label'])} (clone)`
         const srId = typeof body['srId'] === 'string' ? body['srId'] : undefined
         return { id: cloneVm(ctx.sim, vm, { nameLabel: name, ...(srId ? { srId } : {}) }).id }
       },
@@ -216,12 +254,15 @@ export function registerActions(table: HandlerTable): void {
       const snap = ctx.sim.store.get('vm-snapshots', String(body['snapshotId']))
       if (!snap) throw xoError.noSuchObject(String(body['snapshotId']), 'VM-snapshot')
       if (snap['$snapshot_of'] !== target(ctx).id) {
-        throw xoError.invalidParameters(`snapshot ${snap.id} does not belong to VM ${target(ctx).id}`)
+        throw xoError.invalidParameters(
+          `snapshot ${snap.id} does not belong to VM ${target(ctx).id}`,
+        )
       }
     },
     run: (ctx, body) => () => {
       if (body['snapshotBefore'] === true) snapshotVm(ctx.sim, target(ctx).id)
-      if (ctx.sim.store.get('vms', target(ctx).id)?.['power_state'] !== 'Halted') setVmPower(ctx.sim, target(ctx).id, 'Halted')
+      if (ctx.sim.store.get('vms', target(ctx).id)?.['power_state'] !== 'Halted')
+        setVmPower(ctx.sim, target(ctx).id, 'Halted')
       return undefined
     },
   })
@@ -231,15 +272,18 @@ export function registerActions(table: HandlerTable): void {
       name: 'migrate VM',
       syncStatus: 204,
       precheck: (ctx, body) => {
-        if (!ctx.sim.store.get('hosts', String(body['hostId']))) throw xoError.noSuchObject(String(body['hostId']), 'host')
+        if (!ctx.sim.store.get('hosts', String(body['hostId'])))
+          throw xoError.noSuchObject(String(body['hostId']), 'host')
       },
       run: (ctx, body) => {
         const vm = ctx.sim.store.get('vms', target(ctx).id) as XoRecord
         const host = ctx.sim.store.get('hosts', String(body['hostId'])) as XoRecord
         return () => {
           const poolId = host['$pool'] as string
-          if (poolId !== vm['$pool']) ctx.sim.store.update('vms', vm.id, { $pool: poolId, $poolId: poolId })
-          if (vm['power_state'] === 'Halted') ctx.sim.store.update('vms', vm.id, { $container: poolId })
+          if (poolId !== vm['$pool'])
+            ctx.sim.store.update('vms', vm.id, { $pool: poolId, $poolId: poolId })
+          if (vm['power_state'] === 'Halted')
+            ctx.sim.store.update('vms', vm.id, { $container: poolId })
           else setVmPower(ctx.sim, vm.id, vm['power_state'] as 'Running', host.id)
           return undefined
         }
@@ -249,25 +293,71 @@ export function registerActions(table: HandlerTable): void {
   )
 
   // Hosts (host.controller): state checks are XO's incorrect state (409).
-  on('/hosts/{id}/actions/start', hostAction('start host', 'Halted', () => ({ power_state: 'Running', startTime: Math.floor(Date.now() / 1000) })))
-  on('/hosts/{id}/actions/clean_shutdown', hostAction('shutdown host', 'Running', () => ({ power_state: 'Halted', residentVms: [] })))
-  on('/hosts/{id}/actions/emergency_shutdown', hostAction('emergency shutdown host', 'Running', () => ({ power_state: 'Halted', residentVms: [] })))
-  on('/hosts/{id}/actions/clean_reboot', hostAction('reboot host', 'Running', () => ({ rebootRequired: false })), 2)
-  on('/hosts/{id}/actions/smart_reboot', hostAction('smart reboot host', 'Running', () => ({ rebootRequired: false })), 2)
-  on('/hosts/{id}/actions/restart_toolstack', hostAction('restart toolstack', 'Running', () => ({ agentStartTime: Math.floor(Date.now() / 1000) })))
-  on('/hosts/{id}/actions/disable', hostAction('disable host', undefined, () => ({ enabled: false })))
-  on('/hosts/{id}/actions/enable', hostAction('enable host', undefined, () => ({ enabled: true })))
-  on('/hosts/{id}/actions/detach', hostAction('detach host', undefined, () => 'forget'))
-  on('/hosts/{id}/actions/forget', hostAction('forget host', 'Halted', () => 'forget', true))
-  on('/hosts/{id}/actions/scan_pifs', hostAction('scan PIFs', 'Running', () => ({}), true))
+  on(
+    '/hosts/{id}/actions/start',
+    hostAction('start host', 'Halted', () => ({
+      power_state: 'Running',
+      startTime: Math.floor(Date.now() / 1000),
+    })),
+  )
+  on(
+    '/hosts/{id}/actions/clean_shutdown',
+    hostAction('shutdown host', 'Running', () => ({ power_state: 'Halted', residentVms: [] })),
+  )
+  on(
+    '/hosts/{id}/actions/emergency_shutdown',
+    hostAction('emergency shutdown host', 'Running', () => ({
+      power_state: 'Halted',
+      residentVms: [],
+    })),
+  )
+  on(
+    '/hosts/{id}/actions/clean_reboot',
+    hostAction('reboot host', 'Running', () => ({ rebootRequired: false })),
+    2,
+  )
+  on(
+    '/hosts/{id}/actions/smart_reboot',
+    hostAction('smart reboot host', 'Running', () => ({ rebootRequired: false })),
+    2,
+  )
+  on(
+    '/hosts/{id}/actions/restart_toolstack',
+    hostAction('restart toolstack', 'Running', () => ({
+      agentStartTime: Math.floor(Date.now() / 1000),
+    })),
+  )
+  on(
+    '/hosts/{id}/actions/disable',
+    hostAction('disable host', undefined, () => ({ enabled: false })),
+  )
+  on(
+    '/hosts/{id}/actions/enable',
+    hostAction('enable host', undefined, () => ({ enabled: true })),
+  )
+  on(
+    '/hosts/{id}/actions/detach',
+    hostAction('detach host', undefined, () => 'forget'),
+  )
+  on(
+    '/hosts/{id}/actions/forget',
+    hostAction('forget host', 'Halted', () => 'forget', true),
+  )
+  on(
+    '/hosts/{id}/actions/scan_pifs',
+    hostAction('scan PIFs', 'Running', () => ({}), true),
+  )
   on('/hosts/{id}/actions/management_reconfigure', {
     name: 'host management reconfigure',
     syncStatus: 204,
     precheck: (ctx, body) => {
-      if (!ctx.sim.store.get('pifs', String(body['pif']))) throw xoError.noSuchObject(String(body['pif']), 'PIF')
+      if (!ctx.sim.store.get('pifs', String(body['pif'])))
+        throw xoError.noSuchObject(String(body['pif']), 'PIF')
     },
     run: (ctx, body) => () => {
-      for (const pif of [...ctx.sim.store.list('pifs')].filter((p) => p['$host'] === target(ctx).id)) {
+      for (const pif of [...ctx.sim.store.list('pifs')].filter(
+        (p) => p['$host'] === target(ctx).id,
+      )) {
         ctx.sim.store.update('pifs', pif.id, { management: pif.id === body['pif'] })
       }
       return undefined
@@ -281,7 +371,8 @@ export function registerActions(table: HandlerTable): void {
       name: 'create VM',
       syncStatus: 201,
       precheck: (ctx, body) => {
-        if (!ctx.sim.store.get('vm-templates', String(body['template']))) throw xoError.noSuchObject(String(body['template']), 'VM-template')
+        if (!ctx.sim.store.get('vm-templates', String(body['template'])))
+          throw xoError.noSuchObject(String(body['template']), 'VM-template')
       },
       run: (ctx, body) => () => {
         const template = ctx.sim.store.get('vm-templates', String(body['template'])) as XoRecord
@@ -289,9 +380,16 @@ export function registerActions(table: HandlerTable): void {
           nameLabel: String(body['name_label']),
           poolId: target(ctx).id,
           extra: {
-            name_description: typeof body['name_description'] === 'string' ? body['name_description'] : '',
-            ...(typeof body['cpus'] === 'number' ? { CPUs: { max: body['cpus'], number: body['cpus'] } } : {}),
-            creation: { date: new Date(ctx.sim.now()).toISOString(), template: template.id, user: ctx.caller.userId },
+            name_description:
+              typeof body['name_description'] === 'string' ? body['name_description'] : '',
+            ...(typeof body['cpus'] === 'number'
+              ? { CPUs: { max: body['cpus'], number: body['cpus'] } }
+              : {}),
+            creation: {
+              date: new Date(ctx.sim.now()).toISOString(),
+              template: template.id,
+              user: ctx.caller.userId,
+            },
           },
         })
         if (body['boot'] === true) setVmPower(ctx.sim, vm.id, 'Running')
@@ -304,7 +402,8 @@ export function registerActions(table: HandlerTable): void {
   on('/pools/{id}/actions/create_network', {
     name: 'create network',
     syncStatus: 201,
-    run: (ctx, body) => () => newNetwork(ctx, body, { other_config: { vlan: String(body['vlan'] ?? 0) } }),
+    run: (ctx, body) => () =>
+      newNetwork(ctx, body, { other_config: { vlan: String(body['vlan'] ?? 0) } }),
     location: created('networks'),
   })
   on('/pools/{id}/actions/create_bonded_network', {
@@ -331,8 +430,13 @@ export function registerActions(table: HandlerTable): void {
     name,
     syncStatus: 204,
     run: (ctx) => () => {
-      for (const host of [...ctx.sim.store.list('hosts')].filter((h) => h['$pool'] === target(ctx).id)) {
-        ctx.sim.store.update('hosts', host.id, { rebootRequired: false, startTime: ctx.sim.nowSeconds() })
+      for (const host of [...ctx.sim.store.list('hosts')].filter(
+        (h) => h['$pool'] === target(ctx).id,
+      )) {
+        ctx.sim.store.update('hosts', host.id, {
+          rebootRequired: false,
+          startTime: ctx.sim.nowSeconds(),
+        })
       }
       return undefined
     },
@@ -346,26 +450,44 @@ export function registerActions(table: HandlerTable): void {
       const network = ctx.sim.store.get('networks', String(body['network']))
       if (!network) throw xoError.noSuchObject(String(body['network']), 'network')
       if (network['$pool'] !== target(ctx).id) {
-        throw xoError.invalidParameters(`network ${network.id} does not belong to pool ${target(ctx).id}`)
+        throw xoError.invalidParameters(
+          `network ${network.id} does not belong to pool ${target(ctx).id}`,
+        )
       }
     },
     run: () => () => undefined,
   })
-  on('/pools/{id}/actions/add_host', {
-    name: 'add host to pool',
-    syncStatus: 204,
-    precheck: (ctx, body) => {
-      if (!ctx.sim.store.get('hosts', String(body['host']))) throw xoError.noSuchObject(String(body['host']), 'host')
+  on(
+    '/pools/{id}/actions/add_host',
+    {
+      name: 'add host to pool',
+      syncStatus: 204,
+      precheck: (ctx, body) => {
+        if (!ctx.sim.store.get('hosts', String(body['host'])))
+          throw xoError.noSuchObject(String(body['host']), 'host')
+      },
+      run: (ctx, body) => () => {
+        ctx.sim.store.update('hosts', String(body['host']), {
+          $pool: target(ctx).id,
+          $poolId: target(ctx).id,
+        })
+        return undefined
+      },
     },
-    run: (ctx, body) => () => {
-      ctx.sim.store.update('hosts', String(body['host']), { $pool: target(ctx).id, $poolId: target(ctx).id })
-      return undefined
-    },
-  }, 2)
+    2,
+  )
 
   // Storage and devices.
-  on('/srs/{id}/actions/scan', simple('scan SR', 'srs', () => ({})))
-  on('/srs/{id}/actions/reclaim_space', simple('reclaim SR space', 'srs', (sr) => ({ physical_usage: Math.floor(Number(sr['physical_usage'] ?? 0) * 0.95) })))
+  on(
+    '/srs/{id}/actions/scan',
+    simple('scan SR', 'srs', () => ({})),
+  )
+  on(
+    '/srs/{id}/actions/reclaim_space',
+    simple('reclaim SR space', 'srs', (sr) => ({
+      physical_usage: Math.floor(Number(sr['physical_usage'] ?? 0) * 0.95),
+    })),
+  )
   on('/srs/{id}/actions/forget', {
     name: 'forget SR',
     syncStatus: 204,
@@ -380,7 +502,8 @@ export function registerActions(table: HandlerTable): void {
       name: 'migrate VDI',
       syncStatus: 200,
       precheck: (ctx, body) => {
-        if (!ctx.sim.store.get('srs', String(body['srId']))) throw xoError.noSuchObject(String(body['srId']), 'SR')
+        if (!ctx.sim.store.get('srs', String(body['srId'])))
+          throw xoError.noSuchObject(String(body['srId']), 'SR')
       },
       // The migrated VDI gets a new id (GUIDE §5.1).
       run: (ctx, body) => () => {
@@ -392,7 +515,8 @@ export function registerActions(table: HandlerTable): void {
         })
         ctx.sim.store.update('vdis', copy.id, { $VBDs: vdi['$VBDs'] ?? [] })
         for (const vbdId of (vdi['$VBDs'] as string[] | undefined) ?? []) {
-          if (ctx.sim.store.get('vbds', vbdId)) ctx.sim.store.update('vbds', vbdId, { VDI: copy.id })
+          if (ctx.sim.store.get('vbds', vbdId))
+            ctx.sim.store.update('vbds', vbdId, { VDI: copy.id })
         }
         ctx.sim.store.update('vdis', vdi.id, { $VBDs: [] })
         destroyVdi(ctx.sim, 'vdis', vdi.id)
@@ -401,16 +525,40 @@ export function registerActions(table: HandlerTable): void {
     },
     3,
   )
-  on('/vbds/{id}/actions/connect', simple('connect VBD', 'vbds', () => ({ attached: true })))
-  on('/vbds/{id}/actions/disconnect', simple('disconnect VBD', 'vbds', () => ({ attached: false })))
-  on('/vifs/{id}/actions/connect', simple('connect VIF', 'vifs', () => ({ attached: true })))
-  on('/vifs/{id}/actions/disconnect', simple('disconnect VIF', 'vifs', () => ({ attached: false })))
-  on('/pbds/{id}/actions/plug', simple('plug PBD', 'pbds', () => ({ attached: true })))
-  on('/pbds/{id}/actions/unplug', simple('unplug PBD', 'pbds', () => ({ attached: false })))
+  on(
+    '/vbds/{id}/actions/connect',
+    simple('connect VBD', 'vbds', () => ({ attached: true })),
+  )
+  on(
+    '/vbds/{id}/actions/disconnect',
+    simple('disconnect VBD', 'vbds', () => ({ attached: false })),
+  )
+  on(
+    '/vifs/{id}/actions/connect',
+    simple('connect VIF', 'vifs', () => ({ attached: true })),
+  )
+  on(
+    '/vifs/{id}/actions/disconnect',
+    simple('disconnect VIF', 'vifs', () => ({ attached: false })),
+  )
+  on(
+    '/pbds/{id}/actions/plug',
+    simple('plug PBD', 'pbds', () => ({ attached: true })),
+  )
+  on(
+    '/pbds/{id}/actions/unplug',
+    simple('unplug PBD', 'pbds', () => ({ attached: false })),
+  )
 
   // XO-side objects.
-  on('/servers/{id}/actions/connect', simple('connect server', 'servers', () => ({ status: 'connected' })))
-  on('/servers/{id}/actions/disconnect', simple('disconnect server', 'servers', () => ({ status: 'disconnected' })))
+  on(
+    '/servers/{id}/actions/connect',
+    simple('connect server', 'servers', () => ({ status: 'connected' })),
+  )
+  on(
+    '/servers/{id}/actions/disconnect',
+    simple('disconnect server', 'servers', () => ({ status: 'disconnected' })),
+  )
   on('/schedules/{id}/actions/run', {
     name: 'run schedule',
     syncStatus: 204,
@@ -442,17 +590,32 @@ export function registerActions(table: HandlerTable): void {
       return () => undefined
     },
   })
-  on('/backup-repositories/{id}/actions/benchmark', {
-    name: 'benchmark backup repository',
-    syncStatus: 200,
-    run: () => () => ({ success: true, readRate: 412_000_000, writeRate: 268_000_000, timestamp: Date.now() }),
-  }, 2)
+  on(
+    '/backup-repositories/{id}/actions/benchmark',
+    {
+      name: 'benchmark backup repository',
+      syncStatus: 200,
+      run: () => () => ({
+        success: true,
+        readRate: 412_000_000,
+        writeRate: 268_000_000,
+        timestamp: Date.now(),
+      }),
+    },
+    2,
+  )
   on('/backup-repositories/{id}/actions/forget', {
     name: 'forget backup repository',
     syncStatus: 204,
     precheck: (ctx) => {
-      const used = [...ctx.sim.store.list('backup-jobs')].some((job) => JSON.stringify(job['remotes'] ?? {}).includes(target(ctx).id))
-      if (used) throw xoError.forbiddenOperation('forget backup repository', 'the backup repository is used by a backup job')
+      const used = [...ctx.sim.store.list('backup-jobs')].some((job) =>
+        JSON.stringify(job['remotes'] ?? {}).includes(target(ctx).id),
+      )
+      if (used)
+        throw xoError.forbiddenOperation(
+          'forget backup repository',
+          'the backup repository is used by a backup job',
+        )
     },
     run: (ctx) => () => {
       ctx.sim.store.remove('backup-repositories', target(ctx).id)
@@ -469,7 +632,8 @@ export function registerActions(table: HandlerTable): void {
         ...role,
         id,
         name: typeof body['name'] === 'string' ? body['name'] : `${String(role['name'])} (copy)`,
-        description: typeof body['description'] === 'string' ? body['description'] : role['description'],
+        description:
+          typeof body['description'] === 'string' ? body['description'] : role['description'],
         isTemplate: false,
         userIds: [],
         groupIds: [],

@@ -128,9 +128,12 @@ export function registerBackupCompat(table: HandlerTable): void {
     status: 200,
     json: logOfKind(ctx, 'backup-log'),
   }))
-  table.on('GET', '/restore/logs', (ctx) =>
-    collectionReply(ctx, 'restore-logs', logsSorted(ctx.sim, 'restore-logs')),
-  )
+  // Its doc comment names a privilege, but the route has neither the `acl` scope nor an ACL
+  // middleware (routes.js): admins only, whatever the generated table says.
+  table.on('GET', '/restore/logs', (ctx) => {
+    if (ctx.caller.permission !== 'admin') throw xoError.notEnoughPermissions()
+    return collectionReply(ctx, 'restore-logs', logsSorted(ctx.sim, 'restore-logs'))
+  })
   table.on('GET', '/restore/logs/{id}', (ctx) => ({
     status: 200,
     json: logOfKind(ctx, 'restore-log'),

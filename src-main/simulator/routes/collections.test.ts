@@ -5,7 +5,8 @@ import { call } from '../test-support/call'
 
 let sim: RunningSimulator
 const get = (path: string) => call(sim.url, 'GET', path, { token: sim.token })
-const post = (path: string, body?: unknown) => call(sim.url, 'POST', path, { token: sim.token, body })
+const post = (path: string, body?: unknown) =>
+  call(sim.url, 'POST', path, { token: sim.token, body })
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 'collections', life: false, actionDelayMs: 5 })
@@ -13,7 +14,9 @@ beforeAll(async () => {
 afterAll(() => sim.close())
 
 function vms(state?: string) {
-  return [...sim.lab.store.list('vms')].filter((vm) => state === undefined || vm['power_state'] === state)
+  return [...sim.lab.store.list('vms')].filter(
+    (vm) => state === undefined || vm['power_state'] === state,
+  )
 }
 
 describe('collections (GUIDE §3)', () => {
@@ -47,7 +50,10 @@ describe('collections (GUIDE §3)', () => {
   it('streams NDJSON, one JSON value per line, when ndjson=true', async () => {
     const res = await get('/vms?fields=name_label&ndjson=true')
     expect(res.headers['content-type']).toBe('application/x-ndjson')
-    const lines = res.text.trimEnd().split('\n').map((l) => JSON.parse(l) as { name_label: string })
+    const lines = res.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name_label: string })
     expect(lines).toHaveLength(vms().length)
     expect(lines[0]?.name_label).toBe(vms()[0]?.['name_label'])
   })
@@ -55,7 +61,10 @@ describe('collections (GUIDE §3)', () => {
   it('renders a markdown table, and refuses ndjson and markdown together', async () => {
     const res = await get('/hosts?fields=name_label,power_state&markdown=true')
     expect(res.headers['content-type']).toBe('text/markdown; charset=utf-8')
-    expect(res.text.split('\n').slice(0, 2)).toEqual(['| name_label | power_state |', '| --- | --- |'])
+    expect(res.text.split('\n').slice(0, 2)).toEqual([
+      '| name_label | power_state |',
+      '| --- | --- |',
+    ])
     expect((await get('/hosts?markdown=true&ndjson=true')).status).toBe(422)
   })
 
@@ -66,7 +75,9 @@ describe('collections (GUIDE §3)', () => {
 
   it('shows only the objects a non-admin may read, never a 403', async () => {
     const account = sim.lab.lab.accounts.find((a) => a.permission === 'none')
-    const res = await call(sim.url, 'GET', '/vms?fields=tags', { basic: { user: account?.name ?? '', password: account?.password ?? '' } })
+    const res = await call(sim.url, 'GET', '/vms?fields=tags', {
+      basic: { user: account?.name ?? '', password: account?.password ?? '' },
+    })
     expect(res.status).toBe(200)
     const visible = res.json as { tags: string[] }[]
     expect(visible.length).toBeLessThan(vms().length)
@@ -83,21 +94,39 @@ describe('objects, PATCH and tags (GUIDE §4)', () => {
 
   it('renames a VM with camelCase PATCH, visible in the next read', async () => {
     const vm = vms('Halted')[0]
-    const res = await call(sim.url, 'PATCH', `/vms/${vm?.id}`, { token: sim.token, body: { nameLabel: 'renamed-by-test', cpus: 2 } })
+    const res = await call(sim.url, 'PATCH', `/vms/${vm?.id}`, {
+      token: sim.token,
+      body: { nameLabel: 'renamed-by-test', cpus: 2 },
+    })
     expect(res.status).toBe(204)
     expect(res.text).toBe('')
-    expect((await get(`/vms/${vm?.id}`)).json).toMatchObject({ name_label: 'renamed-by-test', CPUs: { number: 2 } })
+    expect((await get(`/vms/${vm?.id}`)).json).toMatchObject({
+      name_label: 'renamed-by-test',
+      CPUs: { number: 2 },
+    })
   })
 
   it('adds and removes a tag, idempotently, with 204', async () => {
     const vm = vms()[1]
-    for (let i = 0; i < 2; i++) expect((await call(sim.url, 'PUT', `/vms/${vm?.id}/tags/env%3Dtest`, { token: sim.token })).status).toBe(204)
-    expect(((await get(`/vms/${vm?.id}`)).json as { tags: string[] }).tags.filter((t) => t === 'env=test')).toHaveLength(1)
-    expect((await call(sim.url, 'DELETE', `/vms/${vm?.id}/tags/env%3Dtest`, { token: sim.token })).status).toBe(204)
-    expect(((await get(`/vms/${vm?.id}`)).json as { tags: string[] }).tags).not.toContain('env=test')
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await call(sim.url, 'PUT', `/vms/${vm?.id}/tags/env%3Dtest`, { token: sim.token })).status,
+      ).toBe(204)
+    expect(
+      ((await get(`/vms/${vm?.id}`)).json as { tags: string[] }).tags.filter(
+        (t) => t === 'env=test',
+      ),
+    ).toHaveLength(1)
+    expect(
+      (await call(sim.url, 'DELETE', `/vms/${vm?.id}/tags/env%3Dtest`, { token: sim.token }))
+        .status,
+    ).toBe(204)
+    expect(((await get(`/vms/${vm?.id}`)).json as { tags: string[] }).tags).not.toContain(
+      'env=test',
+    )
   })
 
-  it('lists a VM\'s disks through its VBDs, with canonical VDI hrefs', async () => {
+  it("lists a VM's disks through its VBDs, with canonical VDI hrefs", async () => {
     const vm = vms().find((v) => ((v['$VBDs'] as string[]) ?? []).length > 0)
     const res = await get(`/vms/${vm?.id}/vdis`)
     expect((res.json as string[]).every((h) => h.startsWith('/rest/v0/vdis/'))).toBe(true)
@@ -111,20 +140,30 @@ describe('actions and tasks (GUIDE §§ 5–6)', () => {
     const res = await post(`/vms/${vm?.id}/actions/start`)
     expect(res.status).toBe(202)
     const { taskId } = res.json as { taskId: string }
-    expect((await get(`/tasks/${taskId}?wait=true`)).json).toMatchObject({ status: 'success', end: expect.any(Number) })
+    expect((await get(`/tasks/${taskId}?wait=true`)).json).toMatchObject({
+      status: 'success',
+      end: expect.any(Number),
+    })
     const after = (await get(`/vms/${vm?.id}`)).json as Record<string, unknown>
     expect(after['power_state']).toBe('Running')
     expect(sim.lab.store.get('hosts', after['$container'] as string)).toBeDefined()
-    expect(sim.lab.store.get('hosts', after['$container'] as string)?.['residentVms']).toContain(vm?.id)
+    expect(sim.lab.store.get('hosts', after['$container'] as string)?.['residentVms']).toContain(
+      vm?.id,
+    )
   })
 
   it('snapshots synchronously: 201, the new id and its Location', async () => {
     const vm = vms('Running')[0]
-    const res = await post(`/vms/${vm?.id}/actions/snapshot?sync=true`, { name_label: 'before-upgrade' })
+    const res = await post(`/vms/${vm?.id}/actions/snapshot?sync=true`, {
+      name_label: 'before-upgrade',
+    })
     expect(res.status).toBe(201)
     const { id } = res.json as { id: string }
     expect(res.headers['location']).toBe(`/rest/v0/vm-snapshots/${id}`)
-    expect((await get(`/vm-snapshots/${id}`)).json).toMatchObject({ name_label: 'before-upgrade', $snapshot_of: vm?.id })
+    expect((await get(`/vm-snapshots/${id}`)).json).toMatchObject({
+      name_label: 'before-upgrade',
+      $snapshot_of: vm?.id,
+    })
     expect(((await get(`/vms/${vm?.id}`)).json as { snapshots: string[] }).snapshots).toContain(id)
   })
 

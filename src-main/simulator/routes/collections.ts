@@ -34,7 +34,10 @@ export function collectionReply(
     for (const r of records) if (visible(r)) yield r
   }
   const rbacFiltered = ctx.caller.permission === 'admin' ? records : only()
-  return { status: 200, collection: renderCollection(rbacFiltered, ctx.query, (r) => hrefOf(collection, r.id)) }
+  return {
+    status: 200,
+    collection: renderCollection(rbacFiltered, ctx.query, (r) => hrefOf(collection, r.id)),
+  }
 }
 
 function* where(records: Iterable<XoRecord>, test: (r: XoRecord) => boolean): Generator<XoRecord> {
@@ -42,7 +45,10 @@ function* where(records: Iterable<XoRecord>, test: (r: XoRecord) => boolean): Ge
 }
 
 /** The VDIs (or VDI snapshots) a VM-like object reaches through its VBDs (GUIDE §4.2). */
-export function vdisOf(sim: Simulation, vm: XoRecord): { collection: CollectionName; record: XoRecord }[] {
+export function vdisOf(
+  sim: Simulation,
+  vm: XoRecord,
+): { collection: CollectionName; record: XoRecord }[] {
   const out: { collection: CollectionName; record: XoRecord }[] = []
   for (const vbdId of (vm['$VBDs'] as string[] | undefined) ?? []) {
     const vdiId = sim.store.get('vbds', vbdId)?.['VDI']
@@ -64,7 +70,9 @@ export function matchesPattern(pattern: unknown, value: unknown): boolean {
   if ('__not' in p) return !matchesPattern(p['__not'], value)
   if (Array.isArray(value)) return value.some((v) => matchesPattern(pattern, v))
   if (value === null || typeof value !== 'object') return false
-  return Object.entries(p).every(([k, v]) => matchesPattern(v, (value as Record<string, unknown>)[k]))
+  return Object.entries(p).every(([k, v]) =>
+    matchesPattern(v, (value as Record<string, unknown>)[k]),
+  )
 }
 
 export function registerCollections(table: HandlerTable): void {
@@ -90,7 +98,8 @@ export function registerCollections(table: HandlerTable): void {
       const { record } = ctx.target as NonNullable<RequestContext['target']>
       const tags = (record['tags'] as string[] | undefined) ?? []
       const tag = ctx.params['tag'] ?? ''
-      if (tags.includes(tag)) ctx.sim.store.update(collection, record.id, { tags: tags.filter((t) => t !== tag) })
+      if (tags.includes(tag))
+        ctx.sim.store.update(collection, record.id, { tags: tags.filter((t) => t !== tag) })
       return { status: 204 }
     })
     // Sub-collections shared by every XAPI object type (§4.2), pointing at canonical hrefs.
@@ -99,12 +108,19 @@ export function registerCollections(table: HandlerTable): void {
       return collectionReply(
         ctx,
         'alarms',
-        where(ctx.sim.store.list('alarms'), (a) => (a['object'] as { uuid?: string } | undefined)?.uuid === id),
+        where(
+          ctx.sim.store.list('alarms'),
+          (a) => (a['object'] as { uuid?: string } | undefined)?.uuid === id,
+        ),
       )
     })
     table.onEvery('GET', new RegExp(`^/${collection}/\\{id\\}/messages$`), (ctx) => {
       const id = ctx.params['id']
-      return collectionReply(ctx, 'messages', where(ctx.sim.store.list('messages'), (m) => m['$object'] === id))
+      return collectionReply(
+        ctx,
+        'messages',
+        where(ctx.sim.store.list('messages'), (m) => m['$object'] === id),
+      )
     })
     table.onEvery('GET', new RegExp(`^/${collection}/\\{id\\}/tasks$`), (ctx) => {
       const id = ctx.params['id']
@@ -112,23 +128,32 @@ export function registerCollections(table: HandlerTable): void {
         ctx,
         'tasks',
         where(ctx.sim.store.list('tasks'), (t) => {
-          const p = t['properties'] as { objectId?: string; params?: { id?: string }; userId?: string } | undefined
-          return p?.objectId === id || p?.params?.id === id || (collection === 'users' && p?.userId === id)
+          const p = t['properties'] as
+            { objectId?: string; params?: { id?: string }; userId?: string } | undefined
+          return (
+            p?.objectId === id ||
+            p?.params?.id === id ||
+            (collection === 'users' && p?.userId === id)
+          )
         }),
       )
     })
   }
 
   // VDIs of VM-like objects, through their VBDs.
-  table.onEvery('GET', /^\/(vms|vm-templates|vm-snapshots|vm-controllers)\/\{id\}\/vdis$/, (ctx) => {
-    const vdis = vdisOf(ctx.sim, (ctx.target as NonNullable<RequestContext['target']>).record)
-    const collection = ctx.target?.collection === 'vm-snapshots' ? 'vdi-snapshots' : 'vdis'
-    return collectionReply(
-      ctx,
-      collection,
-      vdis.filter((v) => v.collection === collection).map((v) => v.record),
-    )
-  })
+  table.onEvery(
+    'GET',
+    /^\/(vms|vm-templates|vm-snapshots|vm-controllers)\/\{id\}\/vdis$/,
+    (ctx) => {
+      const vdis = vdisOf(ctx.sim, (ctx.target as NonNullable<RequestContext['target']>).record)
+      const collection = ctx.target?.collection === 'vm-snapshots' ? 'vdi-snapshots' : 'vdis'
+      return collectionReply(
+        ctx,
+        collection,
+        vdis.filter((v) => v.collection === collection).map((v) => v.record),
+      )
+    },
+  )
 
   // Backup jobs whose VM pattern selects this VM.
   table.on('GET', '/vms/{id}/backup-jobs', (ctx) => {
@@ -136,7 +161,10 @@ export function registerCollections(table: HandlerTable): void {
     return collectionReply(
       ctx,
       'backup-jobs',
-      where(ctx.sim.store.list('backup-jobs'), (job) => job['type'] === 'backup' && matchesPattern(job['vms'], vm)),
+      where(
+        ctx.sim.store.list('backup-jobs'),
+        (job) => job['type'] === 'backup' && matchesPattern(job['vms'], vm),
+      ),
     )
   })
 }

@@ -14,7 +14,11 @@ function target(ctx: RequestContext): XoRecord {
 }
 
 /** A new record shaped like the lab's existing ones (so it satisfies XO's schema), with overrides. */
-export function fromModel(sim: Simulation, collection: CollectionName, overrides: Record<string, unknown>): XoRecord {
+export function fromModel(
+  sim: Simulation,
+  collection: CollectionName,
+  overrides: Record<string, unknown>,
+): XoRecord {
   const model = sim.store.list(collection).next().value as XoRecord | undefined
   const record = { ...(model ?? {}), ...overrides } as XoRecord
   return sim.store.insert(collection, record)
@@ -82,7 +86,9 @@ function vmChanges(vm: XoRecord, body: Body): Record<string, unknown> {
         out['isNestedVirtEnabled'] = value
         break
       case 'xenStoreData':
-        out['xenStoreData'] = Object.fromEntries(Object.entries(value as Body).map(([k, v]) => [`vm-data/${k}`, v]))
+        out['xenStoreData'] = Object.fromEntries(
+          Object.entries(value as Body).map(([k, v]) => [`vm-data/${k}`, v]),
+        )
         break
       default:
         out[key] = value
@@ -91,7 +97,10 @@ function vmChanges(vm: XoRecord, body: Body): Record<string, unknown> {
   return out
 }
 
-function patch(collection: CollectionName, map: (record: XoRecord, body: Body, ctx: RequestContext) => Record<string, unknown>): Handler {
+function patch(
+  collection: CollectionName,
+  map: (record: XoRecord, body: Body, ctx: RequestContext) => Record<string, unknown>,
+): Handler {
   return (ctx) => {
     const record = target(ctx)
     ctx.sim.store.update(collection, record.id, map(record, (ctx.body ?? {}) as Body, ctx))
@@ -99,7 +108,10 @@ function patch(collection: CollectionName, map: (record: XoRecord, body: Body, c
   }
 }
 
-function remove(collection: CollectionName, before?: (record: XoRecord, ctx: RequestContext) => void): Handler {
+function remove(
+  collection: CollectionName,
+  before?: (record: XoRecord, ctx: RequestContext) => void,
+): Handler {
   return (ctx) => {
     const record = target(ctx)
     before?.(record, ctx)
@@ -122,12 +134,18 @@ export function registerCrud(table: HandlerTable): void {
     '/vdis/{id}',
     patch('vdis', (vdi, body) => {
       if (body['size'] !== undefined && Number(body['size']) < Number(vdi['size'])) {
-        throw xoError.invalidParameters(`cannot set new size (${String(body['size'])}) below the current size (${String(vdi['size'])})`)
+        throw xoError.invalidParameters(
+          `cannot set new size (${String(body['size'])}) below the current size (${String(vdi['size'])})`,
+        )
       }
       return body
     }),
   )
-  table.on('PATCH', '/vifs/{id}', patch('vifs', (_vif, body) => body))
+  table.on(
+    'PATCH',
+    '/vifs/{id}',
+    patch('vifs', (_vif, body) => body),
+  )
   table.on(
     'PATCH',
     '/users/{id}',
@@ -142,17 +160,36 @@ export function registerCrud(table: HandlerTable): void {
       return rest
     }),
   )
-  table.on('PATCH', '/groups/{id}', patch('groups', (_g, body) => body))
-  table.on('PATCH', '/acl-roles/{id}', patch('acl-roles', (_r, body) => body))
-  table.on('PATCH', '/acl-privileges/{id}', patch('acl-privileges', (_p, body) => body))
-  table.on('PATCH', '/backup-repositories/{id}', patch('backup-repositories', (_r, body) => body))
+  table.on(
+    'PATCH',
+    '/groups/{id}',
+    patch('groups', (_g, body) => body),
+  )
+  table.on(
+    'PATCH',
+    '/acl-roles/{id}',
+    patch('acl-roles', (_r, body) => body),
+  )
+  table.on(
+    'PATCH',
+    '/acl-privileges/{id}',
+    patch('acl-privileges', (_p, body) => body),
+  )
+  table.on(
+    'PATCH',
+    '/backup-repositories/{id}',
+    patch('backup-repositories', (_r, body) => body),
+  )
 
   // DELETE (synchronous, 204; GUIDE §4.5).
   table.on('DELETE', '/vms/{id}', (ctx) => {
     const vm = target(ctx)
     const blocked = vm['blockedOperations'] as Record<string, unknown> | undefined
     if (blocked?.['destroy'] !== undefined) {
-      throw xoError.forbiddenOperation('destroy', 'destroy is blocked: protected from accidental deletion')
+      throw xoError.forbiddenOperation(
+        'destroy',
+        'destroy is blocked: protected from accidental deletion',
+      )
     }
     if (vm['power_state'] !== 'Halted') setVmPower(ctx.sim, vm.id, 'Halted')
     destroyVm(ctx.sim, 'vms', vm.id)
@@ -161,7 +198,12 @@ export function registerCrud(table: HandlerTable): void {
   table.on('DELETE', '/vm-templates/{id}', (ctx) => {
     const template = target(ctx)
     if (template['isDefaultTemplate'] === true) {
-      throw xoError.incorrectState({ actual: true, expected: false, object: template.id, property: 'isDefaultTemplate' })
+      throw xoError.incorrectState({
+        actual: true,
+        expected: false,
+        object: template.id,
+        property: 'isDefaultTemplate',
+      })
     }
     destroyVm(ctx.sim, 'vm-templates', template.id)
     return { status: 204 }
@@ -181,7 +223,10 @@ export function registerCrud(table: HandlerTable): void {
     '/vbds/{id}',
     remove('vbds', (vbd, ctx) => {
       const vm = ctx.sim.store.get('vms', String(vbd['VM']))
-      if (vm) ctx.sim.store.update('vms', vm.id, { $VBDs: ((vm['$VBDs'] as string[]) ?? []).filter((id) => id !== vbd.id) })
+      if (vm)
+        ctx.sim.store.update('vms', vm.id, {
+          $VBDs: ((vm['$VBDs'] as string[]) ?? []).filter((id) => id !== vbd.id),
+        })
     }),
   )
   table.on(
@@ -189,17 +234,28 @@ export function registerCrud(table: HandlerTable): void {
     '/vifs/{id}',
     remove('vifs', (vif, ctx) => {
       const vm = ctx.sim.store.get('vms', String(vif['$VM']))
-      if (vm) ctx.sim.store.update('vms', vm.id, { VIFs: ((vm['VIFs'] as string[]) ?? []).filter((id) => id !== vif.id) })
+      if (vm)
+        ctx.sim.store.update('vms', vm.id, {
+          VIFs: ((vm['VIFs'] as string[]) ?? []).filter((id) => id !== vif.id),
+        })
     }),
   )
-  for (const collection of ['networks', 'srs', 'servers', 'groups', 'acl-roles', 'acl-privileges'] as const) {
+  for (const collection of [
+    'networks',
+    'srs',
+    'servers',
+    'groups',
+    'acl-roles',
+    'acl-privileges',
+  ] as const) {
     table.on('DELETE', `/${collection}/{id}`, remove(collection))
   }
   table.on(
     'DELETE',
     '/users/{id}',
     remove('users', (user, ctx) => {
-      if (user.id === ctx.caller.userId) throw xoError.forbiddenOperation('delete user', 'cannot delete yourself')
+      if (user.id === ctx.caller.userId)
+        throw xoError.forbiddenOperation('delete user', 'cannot delete yourself')
     }),
   )
 
@@ -209,7 +265,9 @@ export function registerCrud(table: HandlerTable): void {
     requireRecord(ctx.sim, 'srs', body['srId'])
     const vdi = createVdi(ctx.sim, String(body['srId']), {
       name_label: typeof body['name_label'] === 'string' ? body['name_label'] : 'New disk',
-      ...(typeof body['name_description'] === 'string' ? { name_description: body['name_description'] } : {}),
+      ...(typeof body['name_description'] === 'string'
+        ? { name_description: body['name_description'] }
+        : {}),
       size: Number(body['virtual_size']),
       usage: 0,
     })
@@ -260,7 +318,9 @@ export function registerCrud(table: HandlerTable): void {
       $poolId: vm['$pool'],
     })
     ctx.sim.store.update('vms', vm.id, { VIFs: [...((vm['VIFs'] as string[]) ?? []), ids.id] })
-    ctx.sim.store.update('networks', network.id, { VIFs: [...((network['VIFs'] as string[]) ?? []), ids.id] })
+    ctx.sim.store.update('networks', network.id, {
+      VIFs: [...((network['VIFs'] as string[]) ?? []), ids.id],
+    })
     return createdReply('vifs', ids.id)
   })
   table.on('POST', '/srs', (ctx) => {
@@ -291,7 +351,13 @@ export function registerCrud(table: HandlerTable): void {
     const body = ctx.body as Body
     const id = randomUUID()
     const { password: _password, ...visible } = body
-    fromModel(ctx.sim, 'servers', { ...visible, id, status: 'disconnected', enabled: true, error: undefined })
+    fromModel(ctx.sim, 'servers', {
+      ...visible,
+      id,
+      status: 'disconnected',
+      enabled: true,
+      error: undefined,
+    })
     return createdReply('servers', id)
   })
   table.on('POST', '/users', (ctx) => {
@@ -310,7 +376,12 @@ export function registerCrud(table: HandlerTable): void {
       pw_hash: '***obfuscated***',
       authProviders: undefined,
     })
-    ctx.sim.auth.addAccount({ userId: id, name: body.name, password: body.password, permission: body.permission ?? 'none' })
+    ctx.sim.auth.addAccount({
+      userId: id,
+      name: body.name,
+      password: body.password,
+      permission: body.permission ?? 'none',
+    })
     return createdReply('users', id)
   })
   table.on('POST', '/groups', (ctx) => {
@@ -337,39 +408,84 @@ export function registerCrud(table: HandlerTable): void {
     const role = requireRecord(ctx.sim, 'acl-roles', body['roleId'])
     const id = randomUUID()
     ctx.sim.store.insert('acl-privileges', { ...body, id })
-    ctx.sim.store.update('acl-roles', role.id, { privilegeIds: [...((role['privilegeIds'] as string[]) ?? []), id] })
+    ctx.sim.store.update('acl-roles', role.id, {
+      privilegeIds: [...((role['privilegeIds'] as string[]) ?? []), id],
+    })
     return createdReply('acl-privileges', id)
   })
   table.on('POST', '/backup-repositories', (ctx) => {
     const body = ctx.body as Body
     const id = randomUUID()
     // Credentials in the URL are never shown back (GUIDE §10).
-    const url = String(body['url'] ?? '').replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***obfuscated***@')
-    fromModel(ctx.sim, 'backup-repositories', { ...body, id, url, enabled: body['enabled'] ?? true })
+    const url = String(body['url'] ?? '').replace(
+      /\/\/([^:@/]+):([^@/]+)@/,
+      '//$1:***obfuscated***@',
+    )
+    fromModel(ctx.sim, 'backup-repositories', {
+      ...body,
+      id,
+      url,
+      enabled: body['enabled'] ?? true,
+    })
     return createdReply('backup-repositories', id)
   })
 
   // Membership routes of RBAC v2: PUT adds, DELETE removes, both 204.
-  const membership = (collection: 'acl-roles' | 'groups', key: string, param: string, other: CollectionName, add: boolean): Handler =>
+  const membership =
+    (
+      collection: 'acl-roles' | 'groups',
+      key: string,
+      param: string,
+      other: CollectionName,
+      add: boolean,
+    ): Handler =>
     (ctx) => {
       const record = target(ctx)
       const otherId = requireRecord(ctx.sim, other, ctx.params[param]).id
       const current = (record[key] as string[] | undefined) ?? []
-      const next = add ? [...new Set([...current, otherId])] : current.filter((id) => id !== otherId)
+      const next = add
+        ? [...new Set([...current, otherId])]
+        : current.filter((id) => id !== otherId)
       ctx.sim.store.update(collection, record.id, { [key]: next })
       if (collection === 'groups') {
         const user = ctx.sim.store.get('users', otherId) as XoRecord
         const groups = (user['groups'] as string[] | undefined) ?? []
         ctx.sim.store.update('users', otherId, {
-          groups: add ? [...new Set([...groups, record.id])] : groups.filter((g) => g !== record.id),
+          groups: add
+            ? [...new Set([...groups, record.id])]
+            : groups.filter((g) => g !== record.id),
         })
       }
       return { status: 204 }
     }
-  table.on('PUT', '/acl-roles/{id}/users/{userId}', membership('acl-roles', 'userIds', 'userId', 'users', true))
-  table.on('DELETE', '/acl-roles/{id}/users/{userId}', membership('acl-roles', 'userIds', 'userId', 'users', false))
-  table.on('PUT', '/acl-roles/{id}/groups/{groupId}', membership('acl-roles', 'groupIds', 'groupId', 'groups', true))
-  table.on('DELETE', '/acl-roles/{id}/groups/{groupId}', membership('acl-roles', 'groupIds', 'groupId', 'groups', false))
-  table.on('PUT', '/groups/{id}/users/{userId}', membership('groups', 'users', 'userId', 'users', true))
-  table.on('DELETE', '/groups/{id}/users/{userId}', membership('groups', 'users', 'userId', 'users', false))
+  table.on(
+    'PUT',
+    '/acl-roles/{id}/users/{userId}',
+    membership('acl-roles', 'userIds', 'userId', 'users', true),
+  )
+  table.on(
+    'DELETE',
+    '/acl-roles/{id}/users/{userId}',
+    membership('acl-roles', 'userIds', 'userId', 'users', false),
+  )
+  table.on(
+    'PUT',
+    '/acl-roles/{id}/groups/{groupId}',
+    membership('acl-roles', 'groupIds', 'groupId', 'groups', true),
+  )
+  table.on(
+    'DELETE',
+    '/acl-roles/{id}/groups/{groupId}',
+    membership('acl-roles', 'groupIds', 'groupId', 'groups', false),
+  )
+  table.on(
+    'PUT',
+    '/groups/{id}/users/{userId}',
+    membership('groups', 'users', 'userId', 'users', true),
+  )
+  table.on(
+    'DELETE',
+    '/groups/{id}/users/{userId}',
+    membership('groups', 'users', 'userId', 'users', false),
+  )
 }

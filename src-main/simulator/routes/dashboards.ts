@@ -185,27 +185,21 @@ function xoaDashboard(ctx: RequestContext): Reply {
     backupRepositories: backupRepositoriesInfo(sim),
     backups: backupsInfo(sim),
   }
+  // Lines in the order XO writes them; the JSON body in the order its object literal has.
   const sections = Object.entries(s).map(([path, value]) => ({ path, value }))
-  const {
-    nPools,
-    nHosts,
-    backupRepositories,
-    resourcesOverview: ro,
-    poolsStatus: ps,
-    missingPatches,
-  } = s
-  const body = {
-    nPools,
-    nHosts,
-    backupRepositories,
-    resourcesOverview: ro,
-    poolsStatus: ps,
-    missingPatches,
-    storageRepositories: s.storageRepositories,
-    backups: s.backups,
-    hostsStatus: s.hostsStatus,
-    vmsStatus: s.vmsStatus,
-  }
+  const bodyOrder = [
+    'nPools',
+    'nHosts',
+    'backupRepositories',
+    'resourcesOverview',
+    'poolsStatus',
+    'missingPatches',
+    'storageRepositories',
+    'backups',
+    'hostsStatus',
+    'vmsStatus',
+  ] as const
+  const body = Object.fromEntries(bodyOrder.map((key) => [key, s[key]]))
   return dashboardReply(ctx, sections, body)
 }
 

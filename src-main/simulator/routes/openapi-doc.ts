@@ -43,7 +43,31 @@ function collectRefs(node: unknown, into: Set<string>): void {
   }
 }
 
-function operationObject(op: OperationSpec): Record<string, unknown> {
+/**
+ * OpenAPI 3.0 only allows `nullable` next to `type`; tsoa writes `{anyOf: [...], nullable: true}`.
+ * Moving `nullable` into typed branches says the same thing in a form validators accept.
+ */
+function portable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(portable)
+  if (typeof node !== 'object' || node === null) return node
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) out[key] = portable(value)
+  const branches = out['anyOf'] ?? out['oneOf']
+  const typed = (b: unknown): b is Record<string, unknown> =>
+    typeof b === 'object' && b !== null && 'type' in b
+  if (
+    out['nullable'] === true &&
+    !('type' in out) &&
+    Array.isArray(branches) &&
+    branches.every(typed)
+  ) {
+    delete out['nullable']
+    out[out['anyOf'] ? 'anyOf' : 'oneOf'] = branches.map((b) => ({ ...b, nullable: true }))
+  }
+  return out
+}
+
+function operationObject(op: OperationSpec, operationId: string): Record<string, unknown> {
   const parameters = [
     ...op.pathParams.map((p) => ({ name: p.name, in: 'path', required: true, schema: p.schema })),
     ...op.query.map((q) => ({ name: q.name, in: 'query', required: q.required, schema: q.schema })),
@@ -56,7 +80,8 @@ function operationObject(op: OperationSpec): Record<string, unknown> {
     ? `Required privilege: resource ${op.privilege.resource}, action ${op.privilege.action}.`
     : undefined
   return {
-    operationId: op.operationId,
+    operationId,
+    summary: `${op.method} ${op.path}`,
     tags: [op.tag],
     ...(privilege ? { description: privilege } : {}),
     ...(op.deprecated ? { deprecated: true } : {}),
@@ -79,13 +104,18 @@ function operationObject(op: OperationSpec): Record<string, unknown> {
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   const refs = new Set<string>()
+  const ids = new Set<string>()
   for (const op of OPERATIONS) {
-    const operation = operationObject(op)
+    // XO's spec reuses three operationIds (GetSrs/GetSr for /sms, ManagementReconfigure for
+    // hosts); OpenAPI wants them unique, so a repeat gets its tag appended.
+    const operationId = ids.has(op.operationId) ? `${op.operationId}_${op.tag}` : op.operationId
+    ids.add(operationId)
+    const operation = operationObject(op, operationId)
     collectRefs(operation, refs)
     ;(paths[op.path] ??= {})[op.method.toLowerCase()] = operation
   }
   const schemas: Record<string, JsonSchema> = {}
-  for (const name of [...refs].sort()) schemas[name] = SCHEMAS[name] ?? {}
+  for (const name of [...refs].sort()) schemas[name] = portable(SCHEMAS[name] ?? {}) as JsonSchema
   return {
     openapi: '3.0.0',
     info: {

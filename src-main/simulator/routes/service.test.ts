@@ -124,6 +124,30 @@ describe('deprecated backup routes (GUIDE §10)', () => {
     }
   })
 
+  it('filters the RBAC-scoped aliases for a non-admin and refuses the admin-only ones', async () => {
+    const operator = sim.lab.lab.accounts.find((a) => a.permission === 'none') as {
+      name: string
+      password: string
+    }
+    const as = (path: string) =>
+      call(sim.url, 'GET', path, { basic: { user: operator.name, password: operator.password } })
+    // The operator's role grants no backup-job or backup-log read: empty lists, not 403 (GUIDE §3.9).
+    for (const path of ['/backup/jobs/vm', '/backup/logs']) {
+      const res = await as(path)
+      expect(res.status, path).toBe(200)
+      expect(res.json).toEqual([])
+    }
+    for (const path of [
+      '/restore/logs',
+      '/backup/jobs/metadata',
+      `/backup/jobs/vm/${jobOfType('backup').id}`,
+    ]) {
+      const res = await as(path)
+      expect(res.status, path).toBe(403)
+      expect(res.json).toEqual({ error: 'not enough permissions', data: { object: {} } })
+    }
+  })
+
   it('/backup/logs and /restore/logs hold the same logs as /backup-logs and /restore-logs', async () => {
     for (const [old, current] of [
       ['/backup/logs', '/backup-logs'],

@@ -162,8 +162,9 @@ export function vmStats(sim: Simulation, vm: XoRecord, granularity: Granularity)
       paused ? 0 : diskLevel * f * daily(t) * (r < 0.2 ? 0 : 0.4 + r)
     reads[letter] = s.series(`${k}r`, level(0.4))
     writes[letter] = s.series(`${k}w`, level(1))
-    iopsR[letter] = s.series(`${k}ir`, (t, r) => level(0.4)(t, r) / 16384)
-    iopsW[letter] = s.series(`${k}iw`, (t, r) => level(1)(t, r) / 8192)
+    // Same seeds as the throughput: requests follow the bytes (16 KiB reads, 8 KiB writes).
+    iopsR[letter] = s.series(`${k}r`, (t, r) => level(0.4)(t, r) / 16384)
+    iopsW[letter] = s.series(`${k}w`, (t, r) => level(1)(t, r) / 8192)
   }
   stats['xvds'] = { r: reads, w: writes }
   stats['iops'] = { r: iopsR, w: iopsW }

@@ -18,7 +18,11 @@ export class HandlerTable {
   /** Registers `handler` for every operation whose method and path match. */
   onEvery(method: string, pathPattern: RegExp, handler: Handler): void {
     for (const op of OPERATIONS) {
-      if (op.method === method && pathPattern.test(op.path) && !this.#handlers.has(operationKey(op))) {
+      if (
+        op.method === method &&
+        pathPattern.test(op.path) &&
+        !this.#handlers.has(operationKey(op))
+      ) {
         this.#handlers.set(operationKey(op), handler)
       }
     }

@@ -48,7 +48,8 @@ export function registerTasksAndEvents(table: HandlerTable): void {
 
   table.on('DELETE', '/tasks', (ctx) => {
     for (const task of [...ctx.sim.store.list('tasks')]) {
-      if (ctx.sim.rbac.can(ctx.caller, 'task', 'delete', task)) ctx.sim.store.remove('tasks', task.id)
+      if (ctx.sim.rbac.can(ctx.caller, 'task', 'delete', task))
+        ctx.sim.store.remove('tasks', task.id)
     }
     return { status: 204 }
   })
@@ -64,7 +65,9 @@ export function registerTasksAndEvents(table: HandlerTable): void {
     if (!ctx.sim.events.has(id)) throw xoError.noSuchObject(id, 'event')
     const body = ctx.body as { collection: string; fields?: '*' | string[] }
     if (!(body.collection in LISTENER_TYPES)) {
-      throw xoError.invalidFields({ 'body.collection': { message: 'invalid listener type', value: body.collection } })
+      throw xoError.invalidFields({
+        'body.collection': { message: 'invalid listener type', value: body.collection },
+      })
     }
     ctx.sim.events.subscribe(id, body.collection, body.fields ?? '*')
     return { status: 201, json: { id: body.collection } }

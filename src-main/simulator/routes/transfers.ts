@@ -27,7 +27,9 @@ function importFailure(err: unknown): never {
 function contentLength(ctx: RequestContext): number {
   const header = ctx.req.headers['content-length']
   if (header === undefined) {
-    throw xoError.plain('Trying to import a VDI without a length field. Please provide a length field to the stream.')
+    throw xoError.plain(
+      'Trying to import a VDI without a length field. Please provide a length field to the stream.',
+    )
   }
   return Number(header)
 }
@@ -67,11 +69,14 @@ function exportVm(ctx: RequestContext): Reply {
   const raw = ctx.query['compress']
   const compress = raw === 'true' ? 'gzip' : raw === 'false' ? undefined : raw
   if (compress !== undefined && compress !== 'gzip' && compress !== 'zstd') {
-    throw xoError.invalidFields({ compress: { message: "should be one of the following; ['gzip','zstd']", value: raw } })
+    throw xoError.invalidFields({
+      compress: { message: "should be one of the following; ['gzip','zstd']", value: raw },
+    })
   }
   const input = { vm: xvaVm(vm), disks: vmDisks(ctx.sim, vm) }
   // Chunked, no Content-Length: XO streams VM exports as XAPI produces them.
-  const stream = format === 'xva' ? xvaStream(input, compress ? { compress } : {}) : ovaStream(input)
+  const stream =
+    format === 'xva' ? xvaStream(input, compress ? { compress } : {}) : ovaStream(input)
   return { status: 200, stream, headers: download(vm.id, format) }
 }
 
@@ -82,9 +87,17 @@ function exportVdi(ctx: RequestContext): Reply {
   const format = ctx.params['format']
   if (format === 'vhd') {
     const { stream, length } = vhdStream(disk, { uuid: String(vdi['uuid'] ?? vdi.id) })
-    return { status: 200, stream, headers: { ...download(vdi.id, 'vhd'), 'Content-Length': String(length) } }
+    return {
+      status: 200,
+      stream,
+      headers: { ...download(vdi.id, 'vhd'), 'Content-Length': String(length) },
+    }
   }
-  return { status: 200, stream: rawStream(disk), headers: { ...download(vdi.id, 'raw'), 'Content-Length': String(disk.size) } }
+  return {
+    status: 200,
+    stream: rawStream(disk),
+    headers: { ...download(vdi.id, 'raw'), 'Content-Length': String(disk.size) },
+  }
 }
 
 /** The upload as raw bytes: a VHD is checked and expanded on the fly, raw passes as is. */
@@ -106,11 +119,15 @@ export function registerTransfers(table: HandlerTable): void {
     const length = contentLength(ctx)
     const isRaw = ctx.params['format'] === 'raw'
     if (isRaw && length !== Number(vdi['size'])) {
-      throw new XapiError('VDI_IO_ERROR', [`raw content is ${length} bytes but the VDI is ${String(vdi['size'])} bytes`])
+      throw new XapiError('VDI_IO_ERROR', [
+        `raw content is ${length} bytes but the VDI is ${String(vdi['size'])} bytes`,
+      ])
     }
     const received = await ctx.sim.disks.receiveRaw(uploadAsRaw(ctx, isRaw)).catch(importFailure)
     if (received.size !== Number(vdi['size'])) {
-      throw new XapiError('VDI_IO_ERROR', [`the VHD describes ${received.size} bytes but the VDI is ${String(vdi['size'])} bytes`])
+      throw new XapiError('VDI_IO_ERROR', [
+        `the VHD describes ${received.size} bytes but the VDI is ${String(vdi['size'])} bytes`,
+      ])
     }
     received.commit(vdi.id)
     ctx.sim.store.update('vdis', vdi.id, { usage: Math.min(Number(vdi['size']), received.size) })
@@ -124,8 +141,11 @@ export function registerTransfers(table: HandlerTable): void {
     const isRaw = ctx.query['raw']?.toLowerCase() === 'true'
     const received = await ctx.sim.disks.receiveRaw(uploadAsRaw(ctx, isRaw)).catch(importFailure)
     const vdi = createVdi(ctx.sim, sr.id, {
-      name_label: ctx.query['name_label'] ?? `[XO] Imported disk - ${new Date(ctx.sim.now()).toISOString()}`,
-      ...(ctx.query['name_description'] !== undefined ? { name_description: ctx.query['name_description'] } : {}),
+      name_label:
+        ctx.query['name_label'] ?? `[XO] Imported disk - ${new Date(ctx.sim.now()).toISOString()}`,
+      ...(ctx.query['name_description'] !== undefined
+        ? { name_description: ctx.query['name_description'] }
+        : {}),
       size: received.size,
     })
     received.commit(vdi.id)
@@ -136,21 +156,35 @@ export function registerTransfers(table: HandlerTable): void {
   table.on('POST', '/pools/{id}/vms', async (ctx) => {
     const pool = target(ctx)
     const srId = ctx.query['sr'] ?? (pool['default_SR'] as string | undefined)
-    if (!srId) throw xoError.incorrectState({ actual: undefined, expected: 'an SR', object: pool.id, property: 'default_SR' })
+    if (!srId)
+      throw xoError.incorrectState({
+        actual: undefined,
+        expected: 'an SR',
+        object: pool.id,
+        property: 'default_SR',
+      })
     if (!ctx.sim.store.get('srs', srId)) throw xoError.noSuchObject(srId, 'SR')
     const info = await readXva(ctx.req).catch(importFailure)
     const model = [...ctx.sim.store.list('vms')][0] as XoRecord
-    const vm = cloneVm(ctx.sim, { ...model, $VBDs: [], VIFs: [] }, {
-      nameLabel: info.vm.name_label,
-      poolId: pool.id,
-      extra: {
-        name_description: info.vm.name_description ?? '',
-        CPUs: { max: info.vm.CPUs, number: info.vm.CPUs },
-        memory: { size: info.vm.memory, static: [info.vm.memory, info.vm.memory], dynamic: [info.vm.memory, info.vm.memory] },
-        tags: [],
-        creation: { date: new Date(ctx.sim.now()).toISOString(), user: ctx.caller.userId },
+    const vm = cloneVm(
+      ctx.sim,
+      { ...model, $VBDs: [], VIFs: [] },
+      {
+        nameLabel: info.vm.name_label,
+        poolId: pool.id,
+        extra: {
+          name_description: info.vm.name_description ?? '',
+          CPUs: { max: info.vm.CPUs, number: info.vm.CPUs },
+          memory: {
+            size: info.vm.memory,
+            static: [info.vm.memory, info.vm.memory],
+            dynamic: [info.vm.memory, info.vm.memory],
+          },
+          tags: [],
+          creation: { date: new Date(ctx.sim.now()).toISOString(), user: ctx.caller.userId },
+        },
       },
-    })
+    )
     const vbds: string[] = []
     for (const disk of info.disks) {
       const vdi = createVdi(ctx.sim, srId, { name_label: disk.name_label, size: disk.virtualSize })

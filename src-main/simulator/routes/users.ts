@@ -21,7 +21,8 @@ const list = (r: XoRecord, key: string): string[] => (r[key] as string[] | undef
 function privilegesOf(ctx: RequestContext, user: XoRecord): XoRecord[] {
   const groups = new Set(list(user, 'groups'))
   const roles = [...ctx.sim.store.list('acl-roles')].filter(
-    (role) => list(role, 'userIds').includes(user.id) || list(role, 'groupIds').some((g) => groups.has(g)),
+    (role) =>
+      list(role, 'userIds').includes(user.id) || list(role, 'groupIds').some((g) => groups.has(g)),
   )
   const roleIds = new Set(roles.map((r) => r.id))
   return [...where(ctx.sim.store.list('acl-privileges'), (p) => roleIds.has(p['roleId'] as string))]
@@ -31,9 +32,15 @@ export function registerUsers(table: HandlerTable): void {
   // Token creation (GUIDE §2.2): only for yourself; 201 with the whole token record.
   table.on('POST', '/users/{id}/authentication_tokens', (ctx) => {
     if (target(ctx).id !== ctx.caller.userId) {
-      throw xoError.forbiddenOperation('create authentication token', 'you can only create token for yourself')
+      throw xoError.forbiddenOperation(
+        'create authentication token',
+        'you can only create token for yourself',
+      )
     }
-    return { status: 201, json: { token: ctx.sim.auth.issueToken(ctx.caller.userId, ctx.body as TokenBody) } }
+    return {
+      status: 201,
+      json: { token: ctx.sim.auth.issueToken(ctx.caller.userId, ctx.body as TokenBody) },
+    }
   })
   table.on('POST', '/users/authentication_tokens', (ctx) => ({
     status: 201,
@@ -42,33 +49,65 @@ export function registerUsers(table: HandlerTable): void {
   // Your own tokens only, as full objects (not hrefs); filter and limit apply.
   table.on('GET', '/users/{id}/authentication_tokens', (ctx) => {
     if (target(ctx).id !== ctx.caller.userId) {
-      throw xoError.forbiddenOperation('list authentication tokens', 'you can only list your own tokens')
+      throw xoError.forbiddenOperation(
+        'list authentication tokens',
+        'you can only list your own tokens',
+      )
     }
     const predicate = compileFilter(ctx.query['filter'])
     const tokens = [...ctx.sim.auth.tokens.values()].filter(
-      (t) => t.user_id === ctx.caller.userId && t.expiration > ctx.sim.now() && (!predicate || predicate(t)),
+      (t) =>
+        t.user_id === ctx.caller.userId &&
+        t.expiration > ctx.sim.now() &&
+        (!predicate || predicate(t)),
     )
     const limit = ctx.query['limit'] === undefined ? tokens.length : Number(ctx.query['limit'])
     return { status: 200, json: tokens.slice(0, limit) }
   })
 
   table.on('GET', '/users/{id}/groups', (ctx) =>
-    collectionReply(ctx, 'groups', where(ctx.sim.store.list('groups'), (g) => list(g, 'users').includes(target(ctx).id))),
+    collectionReply(
+      ctx,
+      'groups',
+      where(ctx.sim.store.list('groups'), (g) => list(g, 'users').includes(target(ctx).id)),
+    ),
   )
-  table.on('GET', '/users/{id}/acl-privileges', (ctx) => collectionReply(ctx, 'acl-privileges', privilegesOf(ctx, target(ctx))))
+  table.on('GET', '/users/{id}/acl-privileges', (ctx) =>
+    collectionReply(ctx, 'acl-privileges', privilegesOf(ctx, target(ctx))),
+  )
   table.on('GET', '/groups/{id}/users', (ctx) =>
-    collectionReply(ctx, 'users', where(ctx.sim.store.list('users'), (u) => list(target(ctx), 'users').includes(u.id))),
+    collectionReply(
+      ctx,
+      'users',
+      where(ctx.sim.store.list('users'), (u) => list(target(ctx), 'users').includes(u.id)),
+    ),
   )
   table.on('GET', '/groups/{id}/acl-roles', (ctx) =>
-    collectionReply(ctx, 'acl-roles', where(ctx.sim.store.list('acl-roles'), (r) => list(r, 'groupIds').includes(target(ctx).id))),
+    collectionReply(
+      ctx,
+      'acl-roles',
+      where(ctx.sim.store.list('acl-roles'), (r) => list(r, 'groupIds').includes(target(ctx).id)),
+    ),
   )
   table.on('GET', '/acl-roles/{id}/users', (ctx) =>
-    collectionReply(ctx, 'users', where(ctx.sim.store.list('users'), (u) => list(target(ctx), 'userIds').includes(u.id))),
+    collectionReply(
+      ctx,
+      'users',
+      where(ctx.sim.store.list('users'), (u) => list(target(ctx), 'userIds').includes(u.id)),
+    ),
   )
   table.on('GET', '/acl-roles/{id}/groups', (ctx) =>
-    collectionReply(ctx, 'groups', where(ctx.sim.store.list('groups'), (g) => list(target(ctx), 'groupIds').includes(g.id))),
+    collectionReply(
+      ctx,
+      'groups',
+      where(ctx.sim.store.list('groups'), (g) => list(target(ctx), 'groupIds').includes(g.id)),
+    ),
   )
   table.on('GET', '/acl-roles/{id}/privileges', (ctx) =>
-    collectionReply(ctx, 'acl-privileges', where(ctx.sim.store.list('acl-privileges'), (p) => p['roleId'] === target(ctx).id)),
+    collectionReply(
+      ctx,
+      'acl-privileges',
+      where(ctx.sim.store.list('acl-privileges'), (p) => p['roleId'] === target(ctx).id),
+    ),
   )
 }

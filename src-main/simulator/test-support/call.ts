@@ -16,11 +16,17 @@ export interface CallResult {
 }
 
 /** One HTTP request to a simulator, as a client would send it (tests only). */
-export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<CallResult> {
   const headers: Record<string, string> = { ...options.headers }
   if (options.token !== undefined) headers['cookie'] = `authenticationToken=${options.token}`
   if (options.basic) {
-    headers['authorization'] = `Basic ${Buffer.from(`${options.basic.user}:${options.basic.password}`).toString('base64')}`
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${options.basic.user}:${options.basic.password}`).toString('base64')}`
   }
   let body: string | undefined
   if (options.body !== undefined) {
