@@ -40,7 +40,9 @@ export async function benchSimulator(): Promise<string[]> {
   for (const vms of [10_000, 100_000]) {
     const t0 = performance.now()
     generateLab({ seed: 'bench', vms })
-    lines.push(`lab generation, ${vms.toLocaleString('en')} VMs: ${(performance.now() - t0).toFixed(0)} ms`)
+    lines.push(
+      `lab generation, ${vms.toLocaleString('en')} VMs: ${(performance.now() - t0).toFixed(0)} ms`,
+    )
   }
 
   const sim = await startSimulator({ seed: 'bench', vms: 10_000, life: false })

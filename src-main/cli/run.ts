@@ -1,4 +1,5 @@
 import { version } from '../../package.json'
+import { clientCommand } from './commands/client-commands'
 import { simCommand } from './commands/sim'
 
 /** Where the CLI writes; tests pass collectors, the real command passes the process streams. */
@@ -10,12 +11,23 @@ export interface CliIo {
 const USAGE = `Usage: xo-desk <command> [options]
 
 Commands:
+  ls           List a collection of an XO (xo-desk ls --help)
+  get          Show one object
+  action       Run an action on an object, optionally waiting for its task
   sim          Run a local Xen Orchestra simulator (xo-desk sim --help)
   help         Show this help
   version      Print the version of XO Desk
 
 Run \`npm start\` to open the desktop app.
 `
+
+/** Reads all of standard input (the token, for `--token-stdin`). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return ''
+  let text = ''
+  for await (const chunk of process.stdin) text += String(chunk)
+  return text
+}
 
 /** Resolves on Ctrl+C or SIGTERM: long-running commands serve until then. */
 function interrupted(): Promise<void> {
@@ -31,6 +43,14 @@ export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>
   switch (command) {
     case 'sim':
       return simCommand(rest, io, until ?? interrupted())
+    case 'ls':
+    case 'get':
+    case 'action':
+      return clientCommand(command, rest, {
+        readStdin,
+        isTty: process.stdout.isTTY === true,
+        ...io,
+      })
     case 'help':
     case '--help':
     case '-h':

@@ -1,23 +1,19 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createRouter } from './router'
-import { createHandlers } from './handlers'
-import { schemas } from './schemas'
+import { createAppCore } from '../app-core'
 
 describe('app.openHelp', () => {
   const openExternal = vi.fn(async () => undefined)
-  const dispatch = createRouter(
-    createHandlers({
-      appInfo: {
-        name: 'XO Desk',
-        version: '0',
-        platform: 'linux',
-        arch: 'x64',
-        runtime: { node: '24' },
-      },
-      openExternal,
-    }),
-    schemas,
-  )
+  const { dispatch } = createAppCore({
+    appInfo: {
+      name: 'XO Desk',
+      version: '0',
+      platform: 'linux',
+      arch: 'x64',
+      runtime: { node: '24' },
+    },
+    openExternal,
+    heartbeatMs: 0,
+  })
   const signal = new AbortController().signal
 
   it('opens an allow-listed https help page in the system browser', async () => {

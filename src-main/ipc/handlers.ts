@@ -1,13 +1,20 @@
 import type { AppInfo } from '@contract'
 import { AppFailure } from '../app-failure'
+import type { DemoLab } from '../instances/demo-lab'
+import type { InstanceRegistry } from '../instances/instance-registry'
+import { startVmAction } from '../instances/vm-actions'
 import { isHelpLink } from '../window/security'
+import type { EventHub } from './event-hub'
 import type { Handlers } from './router'
 
-/** What the handlers need from the world outside plain Node (Electron in the app, fakes in tests). */
+/** What the handlers need: services, and the world outside plain Node (Electron in the app, fakes in tests). */
 export interface HandlerDeps {
   appInfo: AppInfo
   /** Opens a URL in the system browser (Electron's `shell.openExternal`). */
   openExternal(url: string): Promise<void>
+  hub: EventHub
+  instances: InstanceRegistry
+  demo: DemoLab
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -25,5 +32,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await deps.openExternal(url)
       return undefined
     },
+    'instances.list': async () => deps.instances.list(),
+    'demo.open': () => deps.demo.open(),
+    'demo.reset': () => deps.demo.reset(),
+    'inventory.page': async ({ instanceId, ...query }) => {
+      const { cache } = deps.instances.get(instanceId).live
+      // The first page may be asked for before the initial read ends: wait for it, not for XO.
+      if (!cache.synced) await cache.sync()
+      return cache.page(query.collection, query)
+    },
+    'vms.action': (input, signal) => startVmAction(deps.instances, deps.hub, input, signal),
   }
 }

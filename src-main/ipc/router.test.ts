@@ -14,6 +14,11 @@ function setup() {
       runtime: { node: '24.0.0' },
     })),
     'app.openHelp': vi.fn(async () => undefined),
+    'instances.list': vi.fn(async () => []),
+    'demo.open': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'demo.reset': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'inventory.page': vi.fn(async () => ({ collection: 'vms', offset: 0, items: [], total: 0 })),
+    'vms.action': vi.fn(async () => ({ taskId: 't' })),
   } satisfies Handlers
   return { handlers, dispatch: createRouter(handlers, schemas) }
 }

@@ -41,6 +41,8 @@ export class Simulation {
   readonly actionDelayMs: number
   readonly now: () => number
   readonly startedAt: number
+  /** The last requests received (`GET /vms?fields=…`), so tests can see what a client asked. */
+  readonly requests: string[] = []
 
   constructor(options: SimulationOptions = {}) {
     this.now = options.now ?? Date.now
@@ -73,6 +75,12 @@ export class Simulation {
   }
 
   readonly #stopLife: () => void
+
+  /** Notes a request; only the latest 1,000 are kept. */
+  noteRequest(method: string, pathAndQuery: string): void {
+    this.requests.push(`${method} ${pathAndQuery}`)
+    if (this.requests.length > 1000) this.requests.splice(0, this.requests.length - 1000)
+  }
 
   /** Seconds since the epoch, for XAPI-side timestamps (GUIDE §11). */
   nowSeconds(): number {

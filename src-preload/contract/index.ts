@@ -4,9 +4,15 @@
  */
 import type { Result } from './errors'
 import type { AppInfo, Heartbeat, OpenHelpInput } from './app'
+import type { InstanceId, InstanceSummary } from './instances'
+import type { ConnectionState, InventoryDiff, InventoryPage, InventoryPageQuery } from './inventory'
+import type { TaskProgress, VmActionInput } from './tasks'
 
 export type * from './errors'
 export type * from './app'
+export type * from './instances'
+export type * from './inventory'
+export type * from './tasks'
 export { ok, fail } from './errors'
 
 /** Every request the renderer may make, named `domain.verb`: its input and its success value. */
@@ -15,11 +21,30 @@ export interface Methods {
   'app.info': { input: undefined; output: AppInfo }
   /** Open a help page in the system browser (https, allow-listed hosts only). */
   'app.openHelp': { input: OpenHelpInput; output: undefined }
+  /** The configured XO instances, with their connection state. */
+  'instances.list': { input: undefined; output: InstanceSummary[] }
+  /** Start the built-in simulator and connect to it as the instance "Demo lab". */
+  'demo.open': { input: undefined; output: InstanceSummary }
+  /** Throw the Demo lab away and start a fresh one, as on first open. */
+  'demo.reset': { input: undefined; output: InstanceSummary }
+  /** One page of a collection from main's inventory cache (never a request to XO). */
+  'inventory.page': {
+    input: InventoryPageQuery & { instanceId: InstanceId }
+    output: InventoryPage
+  }
+  /** Start a VM power action; its task's progress arrives as `task.progress` events. */
+  'vms.action': { input: VmActionInput; output: { taskId: string } }
 }
 
 /** Every push from main, named `domain.noun`. Payloads are plain, structured-clone-safe data. */
 export interface Events {
   'app.heartbeat': Heartbeat
+  /** An instance's live connection changed state. */
+  'instance.state': ConnectionState
+  /** Changes to a collection of an instance, coalesced per frame. */
+  'inventory.diff': InventoryDiff
+  /** An action's task progressed, succeeded or failed. */
+  'task.progress': TaskProgress
 }
 
 export type MethodName = keyof Methods
@@ -31,11 +56,19 @@ export type EventName = keyof Events
 export const METHODS = {
   'app.info': true,
   'app.openHelp': true,
+  'instances.list': true,
+  'demo.open': true,
+  'demo.reset': true,
+  'inventory.page': true,
+  'vms.action': true,
 } as const satisfies Record<MethodName, true>
 
 /** Runtime allow-list of events, checked the same way. */
 export const EVENTS = {
   'app.heartbeat': true,
+  'instance.state': true,
+  'inventory.diff': true,
+  'task.progress': true,
 } as const satisfies Record<EventName, true>
 
 export function isMethodName(name: unknown): name is MethodName {

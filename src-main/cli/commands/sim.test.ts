@@ -67,6 +67,40 @@ describe('xo-desk sim', () => {
     }
   })
 
+  it('serves `xo-desk ls … --json` the same JSON as the equivalent curl', async () => {
+    const env = { ...process.env, T: sim.token, URL: sim.url }
+    const { stdout: ours } = await run(
+      'bash',
+      [
+        '-c',
+        'printf %s "$T" | npx xo-desk ls vms --url "$URL" --token-stdin --fields name_label,power_state --filter power_state:Running --json',
+      ],
+      { env },
+    )
+    const { stdout: theirs } = await run(
+      'bash',
+      [
+        '-c',
+        'curl -s -b "authenticationToken=$T" "$URL/vms?fields=name_label,power_state&filter=power_state:Running"',
+      ],
+      { env },
+    )
+    expect(JSON.parse(theirs)).not.toEqual([])
+    expect(ours).toBe(`${theirs}\n`)
+  }, 30_000)
+
+  it('reports a refused token on stderr, in words, with a non-zero exit code', async () => {
+    const env = { ...process.env, URL: sim.url }
+    const failure = await run(
+      'bash',
+      ['-c', 'printf %s wrong-token | npx xo-desk ls vms --url "$URL" --token-stdin --json'],
+      { env },
+    ).catch((err: { code: number; stderr: string; stdout: string }) => err)
+    expect('code' in failure ? failure.code : 0).toBe(1)
+    expect(failure.stdout).toBe('')
+    expect(failure.stderr).toMatch(/sign in|token/i)
+  }, 30_000)
+
   it('stops cleanly on Ctrl+C, with exit code 0', async () => {
     // The CLI itself (npm's own wrapper exits by the signal, whatever its child does).
     const child = spawn(process.execPath, ['bin/xo-desk.mjs', 'sim', '--no-life'], {

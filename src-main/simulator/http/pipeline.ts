@@ -89,6 +89,7 @@ export async function handleRequest(
   if (!/^\/rest\/v0(\/|$)/i.test(url.pathname))
     return writeExpressNotFound(res, method, url.pathname)
   const path = url.pathname.slice(BASE.length) || '/'
+  sim.noteRequest(method, `${path}${url.search}`)
 
   const faults = sim.faults.take(method, path)
   if (await applyFrontFaults(sim, req, res, faults)) return

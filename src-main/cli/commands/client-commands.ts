@@ -1,0 +1,170 @@
+import { parseArgs } from 'node:util'
+import type { AppError } from '@contract'
+import { toAppError } from '../../app-failure'
+import { XoClient } from '../../xo/client'
+import type { CliIo } from '../run'
+
+export const CLIENT_USAGE = `Usage:
+  xo-desk ls <collection> --url URL --token-stdin [--fields a,b] [--filter EXPR] [--limit N] [--json|--ndjson]
+  xo-desk get <collection> <id> --url URL --token-stdin [--json]
+  xo-desk action <collection> <id> <action> --url URL --token-stdin [--body JSON] [--wait]
+
+The token is read from standard input (--token-stdin), never from an argument, which other users
+of this machine could see in the process list:  printf %s "$TOKEN" | xo-desk ls vms --url …
+--json and --ndjson print exactly what XO sends, for jq; on a terminal the default is a table.
+`
+
+/** What a client command needs besides its arguments. */
+export interface ClientIo extends CliIo {
+  readStdin(): Promise<string>
+  isTty: boolean
+}
+
+function explain(io: CliIo, error: AppError): number {
+  io.stderr(`xo-desk: ${error.message}\n${error.action}\n`)
+  return 1
+}
+
+function usage(io: CliIo, problem: string): number {
+  io.stderr(`xo-desk: ${problem}\n\n${CLIENT_USAGE}`)
+  return 2
+}
+
+/** A readable table for a terminal: one row per object, columns from the first object's keys. */
+function table(items: Record<string, unknown>[]): string {
+  if (items.length === 0) return 'No results.\n'
+  const keys = Object.keys(items[0] ?? {}).filter((k) => k !== 'href')
+  const cell = (v: unknown): string =>
+    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  const rows = [keys, ...items.map((item) => keys.map((k) => cell(item[k])))]
+  const widths = keys.map((_, i) => Math.min(60, Math.max(...rows.map((r) => (r[i] ?? '').length))))
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => c.slice(0, 60).padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  )
+}
+
+/** `xo-desk ls | get | action`: the XO client from the command line (issue: scripting, curl parity). */
+export async function clientCommand(
+  command: 'ls' | 'get' | 'action',
+  argv: string[],
+  io: ClientIo,
+): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        'token-stdin': { type: 'boolean' },
+        token: { type: 'string' },
+        fields: { type: 'string' },
+        filter: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        ndjson: { type: 'boolean' },
+        body: { type: 'string' },
+        wait: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (err) {
+    return usage(io, err instanceof Error ? err.message : String(err))
+  }
+  const { values, positionals } = parsed
+  if (values.help) {
+    io.stdout(CLIENT_USAGE)
+    return 0
+  }
+  if (values.token !== undefined) {
+    return usage(
+      io,
+      '--token would show your token in the process list; pipe it to --token-stdin instead.',
+    )
+  }
+  if (!values.url)
+    return usage(io, '--url is required (the address of your XO, e.g. https://xo.example.net).')
+  if (!values['token-stdin'])
+    return usage(io, 'pass --token-stdin and write the token to standard input.')
+  const token = (await io.readStdin()).trim()
+  if (token === '')
+    return usage(
+      io,
+      'standard input was empty: write the token to it (printf %s "$TOKEN" | xo-desk …).',
+    )
+  const limit = values.limit === undefined ? undefined : Number(values.limit)
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    return usage(io, `--limit must be a whole number, not "${values.limit}".`)
+
+  let client: XoClient
+  try {
+    client = new XoClient({ baseUrl: values.url, token: () => token })
+  } catch (err) {
+    return explain(io, toAppError(err))
+  }
+  const signal = new AbortController().signal
+  try {
+    if (command === 'ls') {
+      const [collection] = positionals
+      if (!collection) return usage(io, 'name a collection: xo-desk ls vms')
+      const options = {
+        fields: values.fields ? values.fields.split(',') : ['name_label', 'id'],
+        ...(values.filter !== undefined ? { filter: values.filter } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      }
+      if (values.ndjson) {
+        for await (const item of client.stream(collection, options, signal))
+          io.stdout(`${JSON.stringify(item)}\n`)
+        return 0
+      }
+      const items = await client.list(collection, options, signal)
+      io.stdout(
+        values.json || !io.isTty
+          ? `${JSON.stringify(items)}\n`
+          : table(items as Record<string, unknown>[]),
+      )
+      return 0
+    }
+    if (command === 'get') {
+      const [collection, id] = positionals
+      if (!collection || !id) return usage(io, 'name a collection and an id: xo-desk get vms <id>')
+      const object = await client.get(collection, id, signal)
+      io.stdout(
+        values.json || !io.isTty
+          ? `${JSON.stringify(object)}\n`
+          : `${JSON.stringify(object, null, 2)}\n`,
+      )
+      return 0
+    }
+    const [collection, id, action] = positionals
+    if (!collection || !id || !action)
+      return usage(io, 'name a collection, an id and an action: xo-desk action vms <id> start')
+    let body: unknown
+    if (values.body !== undefined) {
+      try {
+        body = JSON.parse(values.body)
+      } catch {
+        return usage(io, `--body is not JSON: ${values.body}`)
+      }
+    }
+    const started = await client.action(collection, id, action, { body }, signal)
+    if (!values.wait) {
+      io.stdout(`${JSON.stringify({ taskId: started.taskId })}\n`)
+      return 0
+    }
+    const result = await client.followTask(started.taskId, { target: { collection, id } }, signal)
+    io.stdout(result === undefined ? '' : `${JSON.stringify(result)}\n`)
+    return 0
+  } catch (err) {
+    return explain(io, toAppError(err))
+  } finally {
+    await client.close()
+  }
+}

@@ -1,0 +1,119 @@
+// The Demo lab through the same router the renderer uses: open, read, act, fail readably, reset.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { EventName, Events, InventoryPage, TaskProgress } from '@contract'
+import { createAppCore, type AppCore } from '../app-core'
+
+let core: AppCore
+const events: { name: EventName; payload: Events[EventName] }[] = []
+const signal = (): AbortSignal => AbortSignal.timeout(30_000)
+
+beforeEach(() => {
+  events.length = 0
+  core = createAppCore({
+    appInfo: {
+      name: 'XO Desk',
+      version: '0',
+      platform: 'linux',
+      arch: 'x64',
+      runtime: { node: '24' },
+    },
+    openExternal: async () => undefined,
+    heartbeatMs: 0,
+    demoLab: { life: false, actionDelayMs: 20, seed: 'demo-test' },
+  })
+  core.hub.subscribe((name, payload) => events.push({ name, payload }))
+})
+afterEach(() => core.dispose())
+
+async function until<T>(find: () => T | undefined): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = find()
+    if (found !== undefined) return found
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  throw new Error('timed out')
+}
+
+async function page(filter?: string): Promise<InventoryPage> {
+  const res = await core.dispatch(
+    'inventory.page',
+    { instanceId: 'demo', collection: 'vms', offset: 0, limit: 50, ...(filter ? { filter } : {}) },
+    signal(),
+  )
+  if (!res.ok) throw new Error(res.error.message)
+  return res.value as InventoryPage
+}
+
+describe('the Demo lab', () => {
+  it('opens as an instance marked Demo, reached over HTTP like a real XO, without exposing its token', async () => {
+    const res = await core.dispatch('demo.open', undefined, signal())
+    expect(res).toMatchObject({ ok: true, value: { id: 'demo', kind: 'demo', label: 'Demo lab' } })
+    if (!res.ok) return
+    expect(JSON.stringify(res.value)).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+\/rest\/v0"/)
+    expect(JSON.stringify(res.value)).not.toContain(core.demo.simulator?.token)
+    expect(await core.dispatch('instances.list', undefined, signal())).toMatchObject({
+      ok: true,
+      value: [{ id: 'demo' }],
+    })
+  })
+
+  it('lists VMs from the live inventory, filtered with XO syntax', async () => {
+    await core.dispatch('demo.open', undefined, signal())
+    const all = await page()
+    expect(all.total).toBe(core.demo.simulator?.lab.store.count('vms'))
+    const halted = await page('power_state:Halted')
+    expect(halted.items.every((vm) => vm['power_state'] === 'Halted')).toBe(true)
+  })
+
+  it('starts a VM: the task is followed to success and the VM turns Running by a pushed diff', async () => {
+    await core.dispatch('demo.open', undefined, signal())
+    const vm = (await page('power_state:Halted')).items[0]
+    const res = await core.dispatch(
+      'vms.action',
+      { instanceId: 'demo', vmId: vm?.id, action: 'start' },
+      signal(),
+    )
+    expect(res).toMatchObject({ ok: true, value: { taskId: expect.any(String) } })
+    await until(() =>
+      events.find(
+        (e) => e.name === 'task.progress' && (e.payload as TaskProgress).status === 'success',
+      ),
+    )
+    await until(() =>
+      events.find(
+        (e) =>
+          e.name === 'inventory.diff' &&
+          JSON.stringify(e.payload).includes(`"id":"${vm?.id}"`) &&
+          JSON.stringify(e.payload).includes('Running'),
+      ),
+    )
+  })
+
+  it('explains a failed action, naming the VM, with a next step', async () => {
+    await core.dispatch('demo.open', undefined, signal())
+    const vm = (await page('power_state:Running')).items[0]
+    // Starting a running VM: XAPI's VM_BAD_POWER_STATE, reported on the task.
+    await core.dispatch(
+      'vms.action',
+      { instanceId: 'demo', vmId: vm?.id, action: 'start' },
+      signal(),
+    )
+    const failed = await until(() => {
+      const e = events.find(
+        (x) => x.name === 'task.progress' && (x.payload as TaskProgress).status === 'failure',
+      )
+      return e?.payload as TaskProgress | undefined
+    })
+    expect(failed.error?.message).toContain(`Could not start ${String(vm?.['name_label'])}`)
+    expect(failed.error?.action).not.toBe('')
+  })
+
+  it('resets to a fresh lab, undoing what was changed', async () => {
+    await core.dispatch('demo.open', undefined, signal())
+    const vm = (await page()).items[0]
+    core.demo.simulator?.lab.store.update('vms', vm?.id ?? '', { name_label: 'renamed-in-demo' })
+    await core.dispatch('demo.reset', undefined, signal())
+    const again = await page()
+    expect(again.items[0]?.['name_label']).toBe(vm?.['name_label'])
+  })
+})

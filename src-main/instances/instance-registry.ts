@@ -1,0 +1,67 @@
+import type { InstanceId, InstanceSummary } from '@contract'
+import type { LiveInventory } from '../inventory/live-inventory'
+import { AppFailure } from '../app-failure'
+import type { XoClient } from '../xo/client'
+
+/** One connected XO instance in main: its client, its live inventory, and what the sidebar shows. */
+export interface Instance {
+  id: InstanceId
+  label: string
+  kind: 'demo' | 'xo'
+  client: XoClient
+  live: LiveInventory
+  /** Stops the stream and closes the client's sockets. */
+  close(): Promise<void>
+}
+
+export function summaryOf(instance: Instance): InstanceSummary {
+  return {
+    id: instance.id,
+    label: instance.label,
+    url: instance.client.baseUrl.href.replace(/\/$/, ''),
+    kind: instance.kind,
+    live: instance.live.connection(),
+  }
+}
+
+/** The instances main is connected to, by id. */
+export class InstanceRegistry {
+  readonly #instances = new Map<InstanceId, Instance>()
+
+  list(): InstanceSummary[] {
+    return [...this.#instances.values()].map(summaryOf)
+  }
+
+  /** The instance, or a readable failure when the UI names one that is gone. */
+  get(id: InstanceId): Instance {
+    const instance = this.#instances.get(id)
+    if (!instance) {
+      throw new AppFailure(
+        'not-found',
+        'This XO instance is no longer configured.',
+        'Pick another instance in the sidebar.',
+      )
+    }
+    return instance
+  }
+
+  has(id: InstanceId): boolean {
+    return this.#instances.has(id)
+  }
+
+  async add(instance: Instance): Promise<void> {
+    await this.remove(instance.id)
+    this.#instances.set(instance.id, instance)
+  }
+
+  async remove(id: InstanceId): Promise<void> {
+    const instance = this.#instances.get(id)
+    if (!instance) return
+    this.#instances.delete(id)
+    await instance.close()
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#instances.keys()].map((id) => this.remove(id)))
+  }
+}

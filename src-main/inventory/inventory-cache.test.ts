@@ -1,0 +1,271 @@
+// The cache on its own, fed by hand: coalescing, resync ordering, pages. The simulator-backed
+// journeys are in live-inventory.test.ts.
+import type { InventoryDiff } from '@contract/inventory'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { XoObjectEvent } from '../xo/events'
+import { InventoryCache, type InventoryLoader, type LiveFeed } from './inventory-cache'
+
+type Row = { id: string } & Record<string, unknown>
+
+/** A feed the test drives by hand, remembering what the cache subscribed to. */
+function fakeFeed() {
+  const listeners = new Set<(e: XoObjectEvent) => void>()
+  const subscribed = new Map<string, readonly string[]>()
+  const feed: LiveFeed = {
+    subscribe: (type, fields) => subscribed.set(type, fields),
+    onEvent: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+  const emit = (kind: XoObjectEvent['kind'], object: Row, type: XoObjectEvent['type'] = 'VM') => {
+    for (const l of listeners) l({ kind, type, object })
+  }
+  return { feed, emit, subscribed, listeners }
+}
+
+const vms: Row[] = [
+  { id: 'a', name_label: 'web-02', power_state: 'Running', memory: { size: 4 }, href: '/x/a' },
+  { id: 'b', name_label: 'db-01', power_state: 'Halted', memory: { size: 8 } },
+  { id: 'c', name_label: 'web-10', power_state: 'Running' },
+  { id: 'd', name_label: 'Backup', power_state: 'Suspended', memory: { size: 2 } },
+]
+
+let cache: InventoryCache | undefined
+afterEach(() => cache?.dispose())
+
+function makeCache(load: InventoryLoader, feed?: LiveFeed, frameMs = 10_000) {
+  cache = new InventoryCache({
+    instanceId: 'i1',
+    load,
+    collections: { vms: ['name_label', 'power_state', 'memory'] },
+    frameMs, // long by default: tests flush by hand, so nothing depends on timing
+    ...(feed ? { feed } : {}),
+  })
+  const diffs: InventoryDiff[] = []
+  cache.subscribe((d) => diffs.push(d))
+  return { cache, diffs }
+}
+
+const loadRows =
+  (rows: () => Row[]): InventoryLoader =>
+  async () =>
+    rows().map((r) => ({ ...r }))
+
+describe('InventoryCache', () => {
+  it('subscribes each collection with the same fields it reads, id included', async () => {
+    const { feed, subscribed } = fakeFeed()
+    const seen: string[][] = []
+    makeCache(async (_c, fields) => (seen.push(fields), []), feed)
+    await cache?.sync()
+    expect(subscribed.get('VM')).toEqual(['id', 'name_label', 'power_state', 'memory'])
+    expect(seen).toEqual([['id', 'name_label', 'power_state', 'memory']])
+  })
+
+  it('coalesces many updates to one object into one upsert with its last state', async () => {
+    const { feed, emit } = fakeFeed()
+    const { cache, diffs } = makeCache(
+      loadRows(() => vms),
+      feed,
+    )
+    await cache.sync()
+    cache.flush()
+    diffs.length = 0
+
+    for (let i = 0; i < 100; i++) emit('update', { id: 'a', name_label: `web-${i}` })
+    cache.flush()
+
+    expect(diffs).toEqual([
+      {
+        instanceId: 'i1',
+        collection: 'vms',
+        upserts: [{ id: 'a', name_label: 'web-99' }],
+        removals: [],
+        total: 4,
+      },
+    ])
+  })
+
+  it('says nothing about an object added then removed within one frame', async () => {
+    const { feed, emit } = fakeFeed()
+    const { cache, diffs } = makeCache(
+      loadRows(() => vms),
+      feed,
+    )
+    await cache.sync()
+    cache.flush()
+    diffs.length = 0
+
+    emit('add', { id: 'tmp', name_label: 'x' })
+    emit('update', { id: 'tmp', name_label: 'y' })
+    emit('remove', { id: 'tmp', name_label: 'y' })
+    emit('remove', { id: 'b' })
+    cache.flush()
+
+    expect(diffs).toEqual([
+      { instanceId: 'i1', collection: 'vms', upserts: [], removals: ['b'], total: 3 },
+    ])
+  })
+
+  it('sends a frame of changes by itself, once, when the frame ends', async () => {
+    const { feed, emit } = fakeFeed()
+    const { cache, diffs } = makeCache(
+      loadRows(() => vms),
+      feed,
+      5,
+    )
+    await cache.sync()
+    await vi.waitFor(() => expect(diffs).toHaveLength(1))
+
+    emit('update', { id: 'a', name_label: 'one' })
+    emit('update', { id: 'b', name_label: 'two' })
+    await vi.waitFor(() => expect(diffs).toHaveLength(2))
+    expect(diffs[1]?.upserts.map((o) => o.id)).toEqual(['a', 'b'])
+  })
+
+  it('ignores events for collections it does not hold', async () => {
+    const { feed, emit } = fakeFeed()
+    const { cache, diffs } = makeCache(
+      loadRows(() => vms),
+      feed,
+    )
+    await cache.sync()
+    cache.flush()
+    diffs.length = 0
+    emit('update', { id: 'h1', name_label: 'host' }, 'host')
+    cache.flush()
+    expect(diffs).toEqual([])
+  })
+
+  it('keeps a change that arrives while a re-read is in flight, even if the read is older', async () => {
+    const { feed, emit } = fakeFeed()
+    let release = (): void => undefined
+    let rows: Row[] = vms
+    const { cache, diffs } = makeCache(async () => {
+      const snapshot = rows.map((r) => ({ ...r })) // the read is taken now…
+      await new Promise<void>((r) => (release = r)) // …and answered later
+      return snapshot
+    }, feed)
+    const first = cache.sync()
+    release()
+    await first
+    cache.flush()
+    diffs.length = 0
+
+    rows = vms.map((r) => (r.id === 'b' ? { ...r, name_label: 'renamed-before-read' } : r))
+    const resync = cache.sync()
+    await Promise.resolve()
+    emit('update', { id: 'a', name_label: 'renamed-during-read', power_state: 'Halted' })
+    emit('remove', { id: 'c' })
+    release()
+    await resync
+    cache.flush()
+
+    expect(cache.get('vms', 'a')).toEqual({
+      id: 'a',
+      name_label: 'renamed-during-read',
+      power_state: 'Halted',
+    })
+    expect(cache.get('vms', 'b')?.['name_label']).toBe('renamed-before-read')
+    expect(cache.get('vms', 'c')).toBeUndefined()
+    expect(cache.count('vms')).toBe(3)
+    expect(diffs).toHaveLength(1)
+    expect(diffs[0]).toMatchObject({
+      resynced: true,
+      removals: ['c'],
+      upserts: [
+        { id: 'a', name_label: 'renamed-during-read' },
+        { id: 'b', name_label: 'renamed-before-read' },
+      ],
+    })
+  })
+
+  it('announces a re-read that found nothing new, so the list can show it is complete', async () => {
+    const { cache, diffs } = makeCache(loadRows(() => vms))
+    await cache.sync()
+    cache.flush()
+    await cache.sync()
+    cache.flush()
+    expect(diffs.map((d) => [d.upserts.length, d.removals.length, d.resynced])).toEqual([
+      [4, 0, true],
+      [0, 0, true],
+    ])
+    // `href` from the REST read is not kept: events have none, so it would read as a change.
+    expect(cache.get('vms', 'a')).not.toHaveProperty('href')
+  })
+
+  it('lets the newest of two overlapping re-reads win', async () => {
+    const answers: Array<(rows: Row[]) => void> = []
+    const { cache } = makeCache(() => new Promise((r) => answers.push(r)))
+    const older = cache.sync()
+    const newer = cache.sync()
+    answers[1]?.([{ id: 'new' }])
+    await newer
+    answers[0]?.([{ id: 'old' }])
+    await older
+    expect(cache.all('vms').map((o) => o.id)).toEqual(['new'])
+  })
+
+  it('pages, sorts (numbers as numbers, missing last) and filters with XO search syntax', async () => {
+    const { cache } = makeCache(loadRows(() => vms))
+    await cache.sync()
+
+    const byName = cache.page('vms', { offset: 0, limit: 10, sort: { field: 'name_label' } })
+    expect(byName.items.map((o) => o.id)).toEqual(['d', 'b', 'a', 'c']) // web-02 before web-10
+    expect(byName.total).toBe(4)
+
+    const page2 = cache.page('vms', {
+      offset: 1,
+      limit: 2,
+      sort: { field: 'memory.size', direction: 'desc' },
+    })
+    expect(page2).toMatchObject({ offset: 1, total: 4 })
+    expect(page2.items.map((o) => o.id)).toEqual(['a', 'd'])
+    expect(
+      cache.page('vms', { offset: 0, limit: 9, sort: { field: 'memory.size' } }).items.at(-1)?.id,
+    ).toBe('c')
+
+    const running = cache.page('vms', { offset: 0, limit: 10, filter: 'power_state:running web' })
+    expect(running.items.map((o) => o.id)).toEqual(['a', 'c'])
+    expect(cache.count('vms', '!power_state:Running')).toBe(2)
+    expect(cache.count('vms')).toBe(4)
+  })
+
+  it('shows a page that follows live changes', async () => {
+    const { feed, emit } = fakeFeed()
+    const { cache } = makeCache(
+      loadRows(() => vms),
+      feed,
+    )
+    await cache.sync()
+    expect(cache.count('vms', 'power_state:Running')).toBe(2)
+    emit('update', { id: 'b', name_label: 'db-01', power_state: 'Running' })
+    expect(cache.count('vms', 'power_state:Running')).toBe(3)
+  })
+
+  it('refuses an unreadable search with a readable error', async () => {
+    const { cache } = makeCache(loadRows(() => vms))
+    await cache.sync()
+    expect(() => cache.page('vms', { offset: 0, limit: 5, filter: 'name_label:(' })).toThrow(
+      expect.objectContaining({ appError: expect.objectContaining({ code: 'invalid-input' }) }),
+    )
+  })
+
+  it('stops listening and sending once disposed', async () => {
+    const { feed, emit, listeners } = fakeFeed()
+    const { cache, diffs } = makeCache(
+      loadRows(() => vms),
+      feed,
+      5,
+    )
+    await cache.sync()
+    cache.flush()
+    diffs.length = 0
+    cache.dispose()
+    expect(listeners.size).toBe(0)
+    emit('update', { id: 'a', name_label: 'late' })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(diffs).toEqual([])
+    await expect(cache.sync()).rejects.toThrow()
+  })
+})

@@ -1,0 +1,449 @@
+import type {
+  InventoryDiff,
+  InventoryObject,
+  InventoryPage,
+  InventoryPageQuery,
+  InventorySort,
+} from '@contract/inventory'
+import { parse as parseFilter } from 'complex-matcher'
+import { AppFailure } from '../app-failure'
+import type { XoListenerType, XoObjectEvent } from '../xo/events'
+
+/**
+ * Reads one whole collection with the given fields (the REST client's `list`, or its NDJSON
+ * `stream` collected). Items may carry `href` (GUIDE §3.2); it is dropped.
+ */
+export type InventoryLoader = (
+  collection: string,
+  fields: string[],
+  signal: AbortSignal,
+) => Promise<Record<string, unknown>[]>
+
+/** The part of `XoEventStream` the cache uses, so tests and other sources can stand in. */
+export interface LiveFeed {
+  subscribe(type: XoListenerType, fields: readonly string[]): unknown
+  onEvent(listener: (event: XoObjectEvent) => void): () => void
+}
+
+/** What the inventory keeps of each collection by default: enough for lists, not whole objects. */
+export const DEFAULT_INVENTORY_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  vms: [
+    'id',
+    'name_label',
+    'power_state',
+    '$pool',
+    '$container',
+    'CPUs',
+    'memory',
+    'mainIpAddress',
+    'addresses',
+    'tags',
+    'current_operations',
+  ],
+  hosts: [
+    'id',
+    'name_label',
+    'power_state',
+    'enabled',
+    'address',
+    '$pool',
+    'CPUs',
+    'memory',
+    'version',
+    'productBrand',
+    'tags',
+    'current_operations',
+  ],
+  pools: ['id', 'name_label', 'master', 'default_SR', 'HA_enabled', 'tags', 'current_operations'],
+  srs: [
+    'id',
+    'name_label',
+    'SR_type',
+    'content_type',
+    'shared',
+    'size',
+    'physical_usage',
+    'usage',
+    '$container',
+    '$pool',
+    'tags',
+    'current_operations',
+  ],
+}
+
+/** REST collection → SSE subscription type, for the collections that have one (GUIDE §8.2). */
+export const LISTENER_TYPE_OF_COLLECTION: Readonly<Record<string, XoListenerType>> = {
+  pools: 'pool',
+  hosts: 'host',
+  vms: 'VM',
+  'vm-templates': 'VM-template',
+  'vm-snapshots': 'VM-snapshot',
+  'vm-controllers': 'VM-controller',
+  srs: 'SR',
+  vdis: 'VDI',
+  'vdi-snapshots': 'VDI-snapshot',
+  vbds: 'VBD',
+  vifs: 'VIF',
+  pifs: 'PIF',
+  pbds: 'PBD',
+  pcis: 'PCI',
+  pgpus: 'PGPU',
+  sms: 'SM',
+  networks: 'network',
+  messages: 'message',
+  alarms: 'alarm',
+  tasks: 'task',
+}
+
+export interface InventoryCacheOptions {
+  instanceId: string
+  load: InventoryLoader
+  /** Collection → fields to keep. `id` is always added. Default: {@link DEFAULT_INVENTORY_FIELDS}. */
+  collections?: Readonly<Record<string, readonly string[]>>
+  /** Live changes; the cache subscribes each collection on it with the same fields. */
+  feed?: LiveFeed
+  /** Changes within this window go out as one diff per collection. Default 16 ms (one frame). */
+  frameMs?: number
+  log?: (message: string) => void
+}
+
+/** Changes to one collection since the last flush: the state of each touched id before them. */
+interface Pending {
+  before: Map<string, InventoryObject | undefined>
+  resynced: boolean
+}
+
+/**
+ * The objects of one XO instance that lists show, kept current: a full read, then live events,
+ * then a full re-read after every reconnect (XO replays nothing, GUIDE §8.4). Listeners receive
+ * coalesced diffs, at most one per collection per frame, so bursts do not flood IPC.
+ */
+export class InventoryCache {
+  readonly instanceId: string
+  readonly #fields = new Map<string, string[]>()
+  readonly #collectionOfType = new Map<string, string>()
+  readonly #data = new Map<string, Map<string, InventoryObject>>()
+  readonly #pending = new Map<string, Pending>()
+  readonly #listeners = new Set<(diff: InventoryDiff) => void>()
+  /** Sorted/filtered views, rebuilt lazily after the collection changes. */
+  readonly #views = new Map<string, Map<string, InventoryObject[]>>()
+  readonly #predicates = new Map<string, (value: unknown) => boolean>()
+  /** Events seen while a sync reads, replayed over its result. */
+  readonly #buffers = new Set<XoObjectEvent[]>()
+  readonly #load: InventoryLoader
+  readonly #frameMs: number
+  readonly #log: (message: string) => void
+  readonly #stopFeed: () => void
+  readonly #disposed = new AbortController()
+  #timer: NodeJS.Timeout | undefined
+  #generation = 0
+  #synced = false
+
+  constructor(options: InventoryCacheOptions) {
+    this.instanceId = options.instanceId
+    this.#load = options.load
+    this.#frameMs = options.frameMs ?? 16
+    this.#log = options.log ?? (() => {})
+    for (const [collection, fields] of Object.entries(
+      options.collections ?? DEFAULT_INVENTORY_FIELDS,
+    )) {
+      this.#fields.set(collection, [...new Set(['id', ...fields])])
+      this.#data.set(collection, new Map())
+      const type = LISTENER_TYPE_OF_COLLECTION[collection]
+      if (type) this.#collectionOfType.set(type, collection)
+    }
+    const feed = options.feed
+    if (!feed) {
+      this.#stopFeed = () => {}
+      return
+    }
+    this.#stopFeed = feed.onEvent((event) => this.#onEvent(event))
+    for (const [type, collection] of this.#collectionOfType) {
+      // The same fields as the reads, so an event and a re-read of an object compare equal.
+      void Promise.resolve(
+        feed.subscribe(type as XoListenerType, this.#fields.get(collection) ?? ['id']),
+      ).catch((err: unknown) => this.#log(`inventory: subscribe ${type} failed: ${String(err)}`))
+    }
+  }
+
+  /** The collections this cache holds. */
+  get collections(): string[] {
+    return [...this.#fields.keys()]
+  }
+
+  /** True once a full read has completed. */
+  get synced(): boolean {
+    return this.#synced
+  }
+
+  /**
+   * Reads every collection again and emits what changed against the cache (first load, or the
+   * resync after a reconnect). Events arriving meanwhile are applied at once *and* replayed over
+   * the fresh read, in order, so a read older than an event cannot undo it.
+   */
+  async sync(signal?: AbortSignal): Promise<void> {
+    const generation = ++this.#generation
+    const combined = signal
+      ? AbortSignal.any([signal, this.#disposed.signal])
+      : this.#disposed.signal
+    const buffer: XoObjectEvent[] = []
+    this.#buffers.add(buffer)
+    try {
+      const results = await Promise.all(
+        [...this.#fields].map(
+          async ([collection, fields]) =>
+            [collection, await this.#load(collection, fields, combined)] as const,
+        ),
+      )
+      combined.throwIfAborted()
+      // A newer sync started meanwhile: its read is fresher, let it commit.
+      if (generation !== this.#generation) return
+      for (const [collection, items] of results) this.#replace(collection, items)
+      for (const event of buffer) this.#apply(event)
+      this.#synced = true
+      this.#schedule()
+    } finally {
+      this.#buffers.delete(buffer)
+    }
+  }
+
+  /** One object, as last seen. */
+  get(collection: string, id: string): InventoryObject | undefined {
+    return this.#data.get(collection)?.get(id)
+  }
+
+  /** Every object of a collection, in XO's order. */
+  all(collection: string): InventoryObject[] {
+    return [...(this.#data.get(collection)?.values() ?? [])]
+  }
+
+  /** Number of objects, or of those matching an XO search expression. */
+  count(collection: string, filter?: string): number {
+    if (!filter) return this.#data.get(collection)?.size ?? 0
+    return this.#view(collection, undefined, filter).length
+  }
+
+  /** A slice of a collection, filtered (XO search syntax, GUIDE §3.3) and sorted. */
+  page(collection: string, query: Omit<InventoryPageQuery, 'collection'>): InventoryPage {
+    const rows = this.#view(collection, query.sort, query.filter)
+    const offset = Math.max(0, Math.floor(query.offset))
+    const limit = Math.max(0, Math.floor(query.limit))
+    return { collection, offset, items: rows.slice(offset, offset + limit), total: rows.length }
+  }
+
+  /** Receives every diff; returns the unsubscribe function. */
+  subscribe(listener: (diff: InventoryDiff) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Sends the pending diffs now instead of at the end of the frame. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
+    const pending = [...this.#pending]
+    this.#pending.clear()
+    for (const [collection, { before, resynced }] of pending) {
+      const current = this.#data.get(collection) ?? new Map<string, InventoryObject>()
+      const upserts: InventoryObject[] = []
+      const removals: string[] = []
+      for (const [id, old] of before) {
+        const now = current.get(id)
+        if (!now) {
+          if (old) removals.push(id) // added then removed within the frame: nothing to say
+        } else if (!old || !deepEqual(old, now)) upserts.push(now)
+      }
+      // A resync is announced even when nothing changed: the renderer learns the list is complete.
+      if (upserts.length === 0 && removals.length === 0 && !resynced) continue
+      const diff: InventoryDiff = {
+        instanceId: this.instanceId,
+        collection,
+        upserts,
+        removals,
+        total: current.size,
+        ...(resynced ? { resynced: true } : {}),
+      }
+      for (const listener of this.#listeners) {
+        try {
+          listener(diff)
+        } catch (err) {
+          this.#log(
+            `inventory listener failed: ${err instanceof Error ? err.message : String(err)}`,
+          )
+        }
+      }
+    }
+  }
+
+  /** Stops listening, drops pending diffs and aborts a running sync. */
+  dispose(): void {
+    this.#disposed.abort()
+    this.#stopFeed()
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#pending.clear()
+    this.#listeners.clear()
+  }
+
+  #onEvent(event: XoObjectEvent): void {
+    if (this.#disposed.signal.aborted) return
+    if (!this.#collectionOfType.has(event.type)) return
+    for (const buffer of this.#buffers) buffer.push(event)
+    this.#apply(event)
+    this.#schedule()
+  }
+
+  #apply({ kind, type, object }: XoObjectEvent): void {
+    const collection = this.#collectionOfType.get(type)
+    if (!collection) return
+    if (kind === 'remove') this.#remove(collection, object.id)
+    // Events carry the whole picked object (GUIDE §8.3), so it replaces rather than merges.
+    else this.#upsert(collection, object)
+  }
+
+  #replace(collection: string, items: Record<string, unknown>[]): void {
+    const current = this.#data.get(collection)
+    if (!current) return
+    const next = new Map<string, InventoryObject>()
+    for (const item of items) {
+      const object = normalise(item)
+      if (object) next.set(object.id, object)
+      else this.#log(`inventory: a ${collection} item without id was skipped`)
+    }
+    for (const id of [...current.keys()]) if (!next.has(id)) this.#remove(collection, id)
+    for (const object of next.values()) this.#upsert(collection, object)
+    this.#touch(collection).resynced = true
+  }
+
+  #upsert(collection: string, object: InventoryObject): void {
+    const current = this.#data.get(collection)
+    if (!current) return
+    const old = current.get(object.id)
+    if (old && deepEqual(old, object)) return
+    this.#remember(collection, object.id, old)
+    current.set(object.id, object)
+    this.#views.delete(collection)
+  }
+
+  #remove(collection: string, id: string): void {
+    const current = this.#data.get(collection)
+    const old = current?.get(id)
+    if (!current || !old) return
+    this.#remember(collection, id, old)
+    current.delete(id)
+    this.#views.delete(collection)
+  }
+
+  /** Keeps the state an id had at the start of the frame: the diff compares against it. */
+  #remember(collection: string, id: string, old: InventoryObject | undefined): void {
+    const pending = this.#touch(collection)
+    if (!pending.before.has(id)) pending.before.set(id, old)
+  }
+
+  #touch(collection: string): Pending {
+    let pending = this.#pending.get(collection)
+    if (!pending) {
+      pending = { before: new Map(), resynced: false }
+      this.#pending.set(collection, pending)
+    }
+    return pending
+  }
+
+  /** Flushes once per frame after the first change, however many follow (bounded latency). */
+  #schedule(): void {
+    if (this.#timer || this.#pending.size === 0 || this.#disposed.signal.aborted) return
+    this.#timer = setTimeout(() => this.flush(), this.#frameMs)
+  }
+
+  #view(collection: string, sort: InventorySort | undefined, filter: string | undefined) {
+    const key = `${sort?.field ?? ''}\u0000${sort?.direction ?? ''}\u0000${filter ?? ''}`
+    let views = this.#views.get(collection)
+    const cached = views?.get(key)
+    if (cached) return cached
+    let rows = [...(this.#data.get(collection)?.values() ?? [])]
+    if (filter) {
+      const predicate = this.#predicate(filter)
+      rows = rows.filter((row) => predicate(row))
+    }
+    if (sort) rows.sort(comparator(sort))
+    if (!views) this.#views.set(collection, (views = new Map()))
+    views.set(key, rows)
+    return rows
+  }
+
+  #predicate(filter: string): (value: unknown) => boolean {
+    let predicate = this.#predicates.get(filter)
+    if (predicate) return predicate
+    try {
+      predicate = parseFilter(filter).createPredicate()
+    } catch {
+      throw new AppFailure(
+        'invalid-input',
+        `The search "${filter}" could not be read.`,
+        'Check the search syntax: words, property:value, !negation, |(a b) for "or".',
+      )
+    }
+    if (this.#predicates.size > 100) this.#predicates.clear()
+    this.#predicates.set(filter, predicate)
+    return predicate
+  }
+}
+
+/** A loaded item as the cache stores it: no `href` (events have none), a string id. */
+function normalise(item: Record<string, unknown>): InventoryObject | undefined {
+  const { href: _href, ...rest } = item
+  return typeof rest['id'] === 'string' ? (rest as InventoryObject) : undefined
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
+
+function comparator({ field, direction }: InventorySort) {
+  const sign = direction === 'desc' ? -1 : 1
+  const path = field.split('.')
+  return (a: InventoryObject, b: InventoryObject): number => {
+    const x = valueAt(a, path)
+    const y = valueAt(b, path)
+    // Missing values sort last in both directions; ties keep a stable order by id.
+    const xMissing = x === undefined || x === null
+    const yMissing = y === undefined || y === null
+    if (xMissing || yMissing) {
+      if (xMissing !== yMissing) return xMissing ? 1 : -1
+    } else {
+      const order = compareValues(x, y)
+      if (order !== 0) return sign * order
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+  }
+}
+
+function valueAt(object: unknown, path: readonly string[]): unknown {
+  let value = object
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}
+
+function compareValues(x: unknown, y: unknown): number {
+  if (typeof x === 'number' && typeof y === 'number') return x - y
+  if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y)
+  const sx = typeof x === 'object' ? JSON.stringify(x) : String(x)
+  const sy = typeof y === 'object' ? JSON.stringify(y) : String(y)
+  return collator.compare(sx, sy)
+}
+
+/** Structural equality of JSON data (key order ignored: a read and an event may differ in it). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]))
+  }
+  const ra = a as Record<string, unknown>
+  const rb = b as Record<string, unknown>
+  const keys = Object.keys(ra)
+  if (keys.length !== Object.keys(rb).length) return false
+  return keys.every((key) => Object.hasOwn(rb, key) && deepEqual(ra[key], rb[key]))
+}

@@ -1,0 +1,13 @@
+/** `4 GiB`, `512 MiB`: binary units, as XCP-ng and XO show memory and disk sizes. */
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '—'
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  const digits = value >= 100 || unit === 0 || Number.isInteger(value) ? 0 : 1
+  return `${value.toFixed(digits)} ${units[unit]}`
+}

@@ -1,0 +1,59 @@
+import type { AppError, ConnectionState, InstanceSummary, Result, XoBridge } from '@contract'
+
+/** The sidebar's instances and which one is open. One subscription for the app's lifetime. */
+export class InstancesState {
+  list = $state<InstanceSummary[]>([])
+  selectedId = $state<string | undefined>()
+  error = $state<AppError | undefined>()
+  opening = $state(false)
+  loaded = $state(false)
+
+  readonly selected = $derived(this.list.find((i) => i.id === this.selectedId))
+
+  readonly #xo: XoBridge
+
+  constructor(xo: XoBridge) {
+    this.#xo = xo
+    xo.on('instance.state', (state) => this.#setLive(state))
+  }
+
+  #setLive(state: ConnectionState): void {
+    this.list = this.list.map((i) => (i.id === state.instanceId ? { ...i, live: state } : i))
+  }
+
+  #upsert(instance: InstanceSummary): void {
+    const others = this.list.filter((i) => i.id !== instance.id)
+    this.list = [...others, instance]
+    this.selectedId = instance.id
+  }
+
+  async load(): Promise<void> {
+    const res = await this.#xo.invoke('instances.list', undefined)
+    this.loaded = true
+    if (!res.ok) {
+      this.error = res.error
+      return
+    }
+    this.list = res.value
+    this.selectedId ??= res.value[0]?.id
+  }
+
+  /** Starts the built-in simulator and opens it, as a newcomer's first step. */
+  async openDemo(): Promise<void> {
+    await this.#run(() => this.#xo.invoke('demo.open', undefined))
+  }
+
+  /** Throws the Demo lab away and starts it again, as new. */
+  async resetDemo(): Promise<void> {
+    await this.#run(() => this.#xo.invoke('demo.reset', undefined))
+  }
+
+  async #run(call: () => Promise<Result<InstanceSummary>>): Promise<void> {
+    this.opening = true
+    this.error = undefined
+    const res = await call()
+    this.opening = false
+    if (res.ok) this.#upsert(res.value)
+    else this.error = res.error
+  }
+}
