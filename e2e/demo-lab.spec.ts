@@ -76,5 +76,8 @@ test.describe('the Demo lab', () => {
     expect(JSON.stringify(xo.traffic)).not.toContain(token)
     const html = await xo.page.content()
     expect(html).not.toContain(token)
+    // Main's log of the session names the lab, the VM and the task, but never the token.
+    expect(xo.logs.join('\n')).toContain(`start ${name}`)
+    expect(xo.logs.join('\n')).not.toContain(token)
   })
 })

@@ -20,6 +20,8 @@ export interface XoApp {
   traffic: BridgeRecord[]
   /** URLs the app asked main to open in the system browser. */
   openedExternally: string[]
+  /** Main's log lines of this session (chromium harness only). */
+  logs: string[]
 }
 
 interface Options {
@@ -49,6 +51,7 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
         core: undefined,
         traffic: [],
         openedExternally: [],
+        logs: [],
       })
       await app.close()
       return
@@ -56,7 +59,9 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
 
     const traffic: BridgeRecord[] = []
     const openedExternally: string[] = []
+    const logs: string[] = []
     const core = createAppCore({
+      log: (line) => void logs.push(line),
       appInfo: {
         name: 'XO Desk',
         version,
@@ -88,7 +93,7 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
     await page.addInitScript({ path: SHIM_BUNDLE })
     await page.goto(renderer.url)
 
-    await use({ page, core, traffic, openedExternally })
+    await use({ page, core, traffic, openedExternally, logs })
 
     unsubscribe()
     await core.dispose()

@@ -6,6 +6,7 @@ import { createHandlers } from './ipc/handlers'
 import { createRouter, type Dispatch } from './ipc/router'
 import { schemas } from './ipc/schemas'
 import type { SimulatorOptions } from './simulator/server'
+import { consoleLog, type Log } from './log'
 import { MemoryVault } from './vault/memory-vault'
 
 export interface AppCoreOptions {
@@ -15,6 +16,8 @@ export interface AppCoreOptions {
   heartbeatMs?: number
   /** How the Demo lab's simulator runs (tests make its actions quick and its life quiet). */
   demoLab?: SimulatorOptions
+  /** Where main's log lines go (stderr by default). */
+  log?: Log
 }
 
 /** Everything main does, without Electron: the same core serves the app, the e2e harness and tests. */
@@ -30,12 +33,14 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const hub = new EventHub()
   const instances = new InstanceRegistry()
   // The Demo lab's token lives in memory; real instances' tokens go to the OS keychain.
-  const demo = new DemoLab(instances, new MemoryVault(), hub, options.demoLab)
+  const log = options.log ?? consoleLog
+  const demo = new DemoLab(instances, new MemoryVault(), hub, log, options.demoLab)
   const dispatch = createRouter(
     createHandlers({
       appInfo: options.appInfo,
       openExternal: options.openExternal,
       hub,
+      log,
       instances,
       demo,
     }),

@@ -39,7 +39,12 @@ export function connectInstance(options: ConnectOptions): Instance {
     ...(options.log ? { log: options.log } : {}),
   })
   const stopDiffs = live.cache.subscribe((diff) => options.hub.publish('inventory.diff', diff))
-  const stopState = live.onConnection((state) => options.hub.publish('instance.state', state))
+  const stopState = live.onConnection((state) => {
+    options.log?.(
+      `${options.label}: event stream ${state.state}${state.error ? ` (${state.error.message})` : ''}`,
+    )
+    options.hub.publish('instance.state', state)
+  })
   return {
     id: options.id,
     label: options.label,

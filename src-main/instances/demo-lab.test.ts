@@ -5,10 +5,12 @@ import { createAppCore, type AppCore } from '../app-core'
 
 let core: AppCore
 const events: { name: EventName; payload: Events[EventName] }[] = []
+const logs: string[] = []
 const signal = (): AbortSignal => AbortSignal.timeout(30_000)
 
 beforeEach(() => {
   events.length = 0
+  logs.length = 0
   core = createAppCore({
     appInfo: {
       name: 'XO Desk',
@@ -20,6 +22,7 @@ beforeEach(() => {
     openExternal: async () => undefined,
     heartbeatMs: 0,
     demoLab: { life: false, actionDelayMs: 20, seed: 'demo-test' },
+    log: (line) => void logs.push(line),
   })
   core.hub.subscribe((name, payload) => events.push({ name, payload }))
 })

@@ -1,6 +1,7 @@
 import type { InstanceSummary } from '@contract'
 import type { EventHub } from '../ipc/event-hub'
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server'
+import type { Log } from '../log'
 import type { TokenVault } from '../vault/token-vault'
 import { connectInstance } from './connect'
 import { summaryOf, type InstanceRegistry } from './instance-registry'
@@ -20,6 +21,7 @@ export class DemoLab {
     private readonly registry: InstanceRegistry,
     private readonly vault: TokenVault,
     private readonly hub: EventHub,
+    private readonly log: Log,
     private readonly simulatorOptions: SimulatorOptions = {},
   ) {}
 
@@ -41,7 +43,9 @@ export class DemoLab {
     const sim = await startSimulator({ host: '127.0.0.1', port: 0, ...this.simulatorOptions })
     this.#sim = sim
     this.vault.set(DEMO_ID, sim.token)
+    this.log(`Demo lab: simulator listening at ${sim.url} with ${sim.lab.store.count('vms')} VMs`)
     const instance = connectInstance({
+      log: this.log,
       id: DEMO_ID,
       label: 'Demo lab',
       kind: 'demo',

@@ -1,6 +1,7 @@
 import type { AppError, TaskProgress, VmActionInput, VmPowerAction } from '@contract'
 import { AppFailure, toAppError } from '../app-failure'
 import type { EventHub } from '../ipc/event-hub'
+import type { Log } from '../log'
 import type { InstanceRegistry } from './instance-registry'
 
 /**
@@ -28,6 +29,7 @@ function aboutVm(error: AppError, action: VmPowerAction, vmName: string): AppErr
 export async function startVmAction(
   registry: InstanceRegistry,
   hub: EventHub,
+  log: Log,
   input: VmActionInput,
   signal: AbortSignal,
 ): Promise<{ taskId: string }> {
@@ -38,8 +40,10 @@ export async function startVmAction(
     ;({ taskId } = await instance.client.action('vms', input.vmId, input.action, {}, signal))
   } catch (err) {
     const e = aboutVm(toAppError(err), input.action, vmName)
+    log(`${instance.label}: ${e.message}`)
     throw new AppFailure(e.code, e.message, e.action, e.retryable)
   }
+  log(`${instance.label}: ${input.action} ${vmName} (${input.vmId}) → task ${taskId}`)
   const base = { instanceId: input.instanceId, taskId, objectId: input.vmId, action: input.action }
   const publish = (update: Partial<TaskProgress>): void =>
     hub.publish('task.progress', { ...base, status: 'pending', ...update })

@@ -3,6 +3,7 @@ import { AppFailure } from '../app-failure'
 import type { DemoLab } from '../instances/demo-lab'
 import type { InstanceRegistry } from '../instances/instance-registry'
 import { startVmAction } from '../instances/vm-actions'
+import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
 import type { EventHub } from './event-hub'
 import type { Handlers } from './router'
@@ -15,6 +16,7 @@ export interface HandlerDeps {
   hub: EventHub
   instances: InstanceRegistry
   demo: DemoLab
+  log: Log
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -41,6 +43,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!cache.synced) await cache.sync()
       return cache.page(query.collection, query)
     },
-    'vms.action': (input, signal) => startVmAction(deps.instances, deps.hub, input, signal),
+    'vms.action': (input, signal) => startVmAction(deps.instances, deps.hub, deps.log, input, signal),
   }
 }

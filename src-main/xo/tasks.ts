@@ -143,6 +143,7 @@ export class TaskFollower {
           const item = value as (Partial<XoTask> & { href?: string }) | undefined
           if (event !== 'update' || !item?.href?.endsWith(`/${encodeURIComponent(taskId)}`))
             continue
+          if (signal.aborted) return // the outcome is known: no report after it
           const { href: _href, ...fields } = item
           report({ ...fields, id: taskId })
         }
