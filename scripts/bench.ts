@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, printed with the machine and date; record results in docs/benchmarks.md.
 import { cpus, totalmem } from 'node:os'
+import { benchClient } from './bench/client'
 import { benchSimulator } from './bench/simulator'
 
 console.log(`# XO Desk benchmarks — ${new Date().toISOString()}`)
@@ -8,3 +9,5 @@ console.log(
 )
 console.log('\n## Simulator')
 for (const line of await benchSimulator()) console.log(`- ${line}`)
+console.log('\n## XO client')
+for (const line of await benchClient()) console.log(`- ${line}`)

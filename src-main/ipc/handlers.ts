@@ -43,6 +43,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!cache.synced) await cache.sync()
       return cache.page(query.collection, query)
     },
-    'vms.action': (input, signal) => startVmAction(deps.instances, deps.hub, deps.log, input, signal),
+    'vms.action': (input, signal) =>
+      startVmAction(deps.instances, deps.hub, deps.log, input, signal),
   }
 }
