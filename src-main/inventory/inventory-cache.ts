@@ -8,6 +8,7 @@ import type {
 import { parse as parseFilter } from 'complex-matcher'
 import { AppFailure } from '../app-failure'
 import type { XoListenerType, XoObjectEvent } from '../xo/events'
+import { XO_TYPE_OF_COLLECTION } from '../xo/xo-types'
 
 /**
  * Reads one whole collection with the given fields (the REST client's `list`, or its NDJSON
@@ -72,28 +73,8 @@ export const DEFAULT_INVENTORY_FIELDS: Readonly<Record<string, readonly string[]
 }
 
 /** REST collection → SSE subscription type, for the collections that have one (GUIDE §8.2). */
-export const LISTENER_TYPE_OF_COLLECTION: Readonly<Record<string, XoListenerType>> = {
-  pools: 'pool',
-  hosts: 'host',
-  vms: 'VM',
-  'vm-templates': 'VM-template',
-  'vm-snapshots': 'VM-snapshot',
-  'vm-controllers': 'VM-controller',
-  srs: 'SR',
-  vdis: 'VDI',
-  'vdi-snapshots': 'VDI-snapshot',
-  vbds: 'VBD',
-  vifs: 'VIF',
-  pifs: 'PIF',
-  pbds: 'PBD',
-  pcis: 'PCI',
-  pgpus: 'PGPU',
-  sms: 'SM',
-  networks: 'network',
-  messages: 'message',
-  alarms: 'alarm',
-  tasks: 'task',
-}
+export const LISTENER_TYPE_OF_COLLECTION: Readonly<Record<string, XoListenerType>> =
+  XO_TYPE_OF_COLLECTION
 
 export interface InventoryCacheOptions {
   instanceId: string

@@ -1,3 +1,4 @@
+import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../xo/xo-types'
 import type { CollectionName } from './lab/types'
 
 /**
@@ -5,26 +6,7 @@ import type { CollectionName } from './lab/types'
  * subscriptions, whose `collection` is an XO type (§8.2).
  */
 export const TYPE_OF_COLLECTION: Record<CollectionName, string> = {
-  pools: 'pool',
-  hosts: 'host',
-  vms: 'VM',
-  'vm-templates': 'VM-template',
-  'vm-snapshots': 'VM-snapshot',
-  'vm-controllers': 'VM-controller',
-  srs: 'SR',
-  vdis: 'VDI',
-  'vdi-snapshots': 'VDI-snapshot',
-  vbds: 'VBD',
-  vifs: 'VIF',
-  networks: 'network',
-  pifs: 'PIF',
-  pbds: 'PBD',
-  pcis: 'PCI',
-  pgpus: 'PGPU',
-  sms: 'SM',
-  messages: 'message',
-  alarms: 'alarm',
-  tasks: 'task',
+  ...XO_TYPE_OF_COLLECTION,
   servers: 'server',
   users: 'user',
   groups: 'group',
@@ -41,27 +23,8 @@ export const TYPE_OF_COLLECTION: Record<CollectionName, string> = {
 
 /** SSE subscription names (spec XoListenerType) and the collection each follows, if the lab has one. */
 export const LISTENER_TYPES: Record<string, CollectionName | undefined> = {
-  pool: 'pools',
-  host: 'hosts',
-  VM: 'vms',
-  'VM-template': 'vm-templates',
-  'VM-snapshot': 'vm-snapshots',
-  'VM-controller': 'vm-controllers',
-  SR: 'srs',
-  VDI: 'vdis',
-  'VDI-snapshot': 'vdi-snapshots',
+  ...COLLECTION_OF_XO_TYPE,
   'VDI-unmanaged': undefined,
-  VBD: 'vbds',
-  VIF: 'vifs',
-  PIF: 'pifs',
-  PBD: 'pbds',
-  PCI: 'pcis',
-  PGPU: 'pgpus',
-  SM: 'sms',
-  network: 'networks',
-  message: 'messages',
-  alarm: 'alarms',
-  task: 'tasks',
   vgpu: undefined,
   gpuGroup: undefined,
   vgpuType: undefined,

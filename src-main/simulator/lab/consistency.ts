@@ -3,6 +3,7 @@
  * right collection, and two-sided links agree on both ends. Returns one line per problem, so the
  * generator's tests and the simulator's mutation tests can assert an empty list.
  */
+import { COLLECTION_OF_XO_TYPE } from '../../xo/xo-types'
 import type { CollectionName, XoRecord } from './types'
 
 type Collections = Readonly<Record<CollectionName, readonly XoRecord[]>>
@@ -28,24 +29,7 @@ const XAPI: CollectionName[] = [
 ]
 /** XO type names (`type`, `objectType`, alarm `object.type`) → collection. */
 const BY_TYPE: Record<string, CollectionName> = {
-  pool: 'pools',
-  host: 'hosts',
-  VM: 'vms',
-  'VM-template': 'vm-templates',
-  'VM-snapshot': 'vm-snapshots',
-  'VM-controller': 'vm-controllers',
-  SR: 'srs',
-  VDI: 'vdis',
-  'VDI-snapshot': 'vdi-snapshots',
-  VBD: 'vbds',
-  VIF: 'vifs',
-  network: 'networks',
-  PIF: 'pifs',
-  PBD: 'pbds',
-  PCI: 'pcis',
-  PGPU: 'pgpus',
-  SM: 'sms',
-  message: 'messages',
+  ...COLLECTION_OF_XO_TYPE,
   schedule: 'schedules',
   user: 'users',
   group: 'groups',
