@@ -80,4 +80,16 @@ test.describe('the Demo lab', () => {
     expect(xo.logs.join('\n')).toContain(`start ${name}`)
     expect(xo.logs.join('\n')).not.toContain(token)
   })
+
+  test('resets to a fresh lab from the sidebar, undoing what was changed', async ({ xo }) => {
+    await new WelcomePage(xo.page).openDemo.click()
+    const vms = new VmsPage(xo.page)
+    const name = haltedVmName(xo)
+    await vms.filter.fill(`name_label:"${name}"`)
+    await vms.action(name, 'Start').click()
+    await expect(vms.powerState(name)).toHaveText('Running')
+    await xo.page.getByRole('button', { name: 'Reset the Demo lab' }).click()
+    await expect(vms.powerState(name)).toHaveText('Halted')
+    await expect(new WelcomePage(xo.page).instance('Demo lab')).toContainText('Live')
+  })
 })
