@@ -11,8 +11,6 @@ function haltedVmName(xo: XoApp, skip = 0): string {
 }
 
 test.describe('the Demo lab', () => {
-  test.skip(({ appMode }) => appMode === 'electron', 'reads the simulator of the browser harness')
-
   test('opens from a fresh start and lists its VMs, live', async ({ xo }) => {
     const welcome = new WelcomePage(xo.page)
     await welcome.openDemo.click()

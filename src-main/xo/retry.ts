@@ -7,6 +7,8 @@ export interface RetryPolicy {
   maxMs: number
   /** A `Retry-After` longer than this is not waited for: the error is reported instead. */
   maxRetryAfterMs: number
+  /** How to wait between attempts; tests record the delays instead of spending them. */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {

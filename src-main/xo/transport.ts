@@ -211,7 +211,7 @@ export class Transport {
       } catch (err) {
         limit.clear()
         if (canRetry && !signal.aborted && isTransientNetworkError(err)) {
-          await sleep(backoffMs(policy, attempt), signal)
+          await (policy.wait ?? sleep)(backoffMs(policy, attempt), signal)
           continue
         }
         throw explainTimeout(err, t, connectMs)
@@ -234,7 +234,7 @@ export class Transport {
           if (delay !== undefined) {
             await res.body.dump({ limit: MAX_ERROR_BODY_BYTES }).catch(() => undefined)
             limit.clear()
-            await sleep(delay, signal)
+            await (policy.wait ?? sleep)(delay, signal)
             continue
           }
           const text = await readTextPrefix(res.body).catch(() => '')

@@ -1,0 +1,74 @@
+// How an action runs (GUIDE §5.1): checks before any task, a task with progress, 202 or the sync answer.
+import type { Handler, RequestContext } from '../http/context'
+import type { CollectionName, XoRecord } from '../lab/types'
+import type { Simulation } from '../simulation'
+import type { TaskHandle } from '../tasks'
+import { TYPE_OF_COLLECTION } from '../xo-types'
+
+export type Body = Record<string, unknown>
+
+/** One action: its task name, its status with `?sync=true`, and its work (GUIDE §5). */
+export interface ActionSpec {
+  /** Task name after "REST API: ". */
+  name: string
+  syncStatus: 200 | 201 | 204
+  /** Checks XO makes before any task exists: a failure is the HTTP answer itself (§5.1). */
+  precheck?(ctx: RequestContext, body: Body): void
+  /**
+   * Runs inside the task: checks state at once (a failure fails the task), then returns the
+   * commit that lands when the simulated work is over.
+   */
+  run(ctx: RequestContext, body: Body, task: TaskHandle): () => unknown
+  /** `Location` of a created object, for sync 201 answers. */
+  location?(result: { id: string }): string
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Advances `properties.progress` while the work "runs", so clients can show it moving. */
+async function simulateWork(sim: Simulation, task: TaskHandle, factor = 1): Promise<void> {
+  const steps = 4
+  const total = sim.actionDelayMs * factor
+  for (let i = 1; i <= steps; i++) {
+    await sleep(total / steps)
+    if (i < steps) task.progress((i / steps) * 100)
+  }
+}
+
+export function target(ctx: RequestContext): XoRecord {
+  return (ctx.target as NonNullable<RequestContext['target']>).record
+}
+
+export function actionHandler(spec: ActionSpec, factor = 1): Handler {
+  return async (ctx) => {
+    const body = (ctx.body ?? {}) as Body
+    spec.precheck?.(ctx, body)
+    const record = target(ctx)
+    const collection = ctx.target?.collection as CollectionName
+    const properties: Record<string, unknown> = {
+      name: `REST API: ${spec.name}`,
+      type: 'xo:rest-api:action',
+      objectType: TYPE_OF_COLLECTION[collection],
+      objectId: record.id,
+      userId: ctx.caller.userId,
+      ...(ctx.body === undefined ? {} : { args: ctx.body }),
+    }
+    const { task, outcome } = ctx.sim.tasks.run(properties, async (handle) => {
+      const commit = spec.run(ctx, body, handle)
+      await simulateWork(ctx.sim, handle, factor)
+      return commit()
+    })
+    // tsoa parsed `sync` as a boolean: any case of "true" (GUIDE §3.5).
+    if (ctx.query['sync']?.toLowerCase() === 'true') {
+      const result = (await outcome) as { id: string } | undefined
+      const headers = result && spec.location ? { Location: spec.location(result) } : undefined
+      return { status: spec.syncStatus, json: result, ...(headers ? { headers } : {}) }
+    }
+    outcome.catch(() => undefined) // the failure is on the task (§5.3)
+    return {
+      status: 202,
+      json: { taskId: task.id },
+      headers: { Location: `/rest/v0/tasks/${task.id}`, 'Content-Type': 'application/json' },
+    }
+  }
+}
