@@ -269,16 +269,20 @@ export function explainXoFailure(e: unknown, ctx: XoErrorContext): AppError | un
     )
   }
   const code = errorCode(e)
-  if (code === undefined) return undefined
-  const rule = BY_CODE[code]
+  // undici's parser errors do not always carry their HPE_ code (seen with a lone NUL byte).
+  const unparsable =
+    (e as { name?: unknown }).name === 'HTTPParserError' || code?.startsWith('HPE_')
+  if (code === undefined && !unparsable) return undefined
+  const rule = code === undefined ? undefined : BY_CODE[code]
   if (rule) return rule(ctx, e)
-  if (code.startsWith('HPE_')) {
+  if (unparsable) {
     return err(
       'not-xo',
       `${ctx.host} answered something that is not valid HTTP.`,
       "Check the port: it should be XO's web port (usually 443).",
     )
   }
+  if (code === undefined) return undefined
   if (code.startsWith('ERR_SSL_') || code === 'EPROTO' || code.startsWith('ERR_TLS_')) {
     return err(
       'unreachable',
