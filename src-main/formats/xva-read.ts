@@ -58,10 +58,15 @@ function verifyChecksum(name: string, ext: string, data: Buffer, recorded: strin
  * (RELIABILITY §5.4): `ova.xml` first, VDI chunks in order with a verified checksum after each, gaps
  * counted as zeros, every VDI complete, tar end-of-archive present. Throws `FormatError`.
  */
-export async function readXva(source: Readable): Promise<XvaInfo> {
+export interface ReadXvaOptions {
+  /** Receives each chunk once its checksum is verified: the bytes at `offset` of VDI `ref`. */
+  onChunk?(ref: string, offset: number, data: Buffer): Promise<void>
+}
+
+export async function readXva(source: Readable, options: ReadXvaOptions = {}): Promise<XvaInfo> {
   const tar = await openTar(source, 'xva')
   try {
-    return await walk(tar.entries, tar.compression, () => tar.finish())
+    return await walk(tar.entries, tar.compression, () => tar.finish(), options)
   } catch (e) {
     throw tar.classify(e)
   }
@@ -71,12 +76,14 @@ async function walk(
   entries: AsyncIterable<TarEntry>,
   compression: Compression,
   finish: () => void,
+  options: ReadXvaOptions,
 ): Promise<XvaInfo> {
   let meta: ReturnType<typeof parseOvaXml> | undefined
   let firstName: string | undefined
   const disks = new Map<string, DiskState>()
   let current: DiskState | undefined
-  let pending: { name: string; data: Buffer } | undefined
+  let pending:
+    { name: string; data: Buffer; inside: Buffer; ref: string; offset: number } | undefined
 
   for await (const entry of entries) {
     if (firstName === undefined) firstName = entry.name
@@ -118,6 +125,7 @@ async function walk(
       }
       const recorded = (await readEntry(entry, 1024, 'xva')).toString('latin1')
       verifyChecksum(base, ext, pending.data, recorded)
+      await options.onChunk?.(pending.ref, pending.offset, pending.inside)
       pending = undefined
       continue
     }
@@ -153,11 +161,12 @@ async function walk(
     const gap = (Number(suffix) - Number(disk.lastSuffix) - 1) * disk.firstLength
     const room = disk.summary.virtualSize - disk.pos
     hashZeros(disk.hash, Math.min(gap, room))
-    disk.hash.update(data.subarray(0, Math.max(0, Math.min(data.length, room - gap))))
+    const inside = data.subarray(0, Math.max(0, Math.min(data.length, room - gap)))
+    disk.hash.update(inside)
+    pending = { name: base, data, inside, ref, offset: disk.pos + gap }
     disk.pos += gap + data.length
     disk.lastSuffix = suffix
     disk.summary.chunks++
-    pending = { name: base, data }
   }
 
   if (firstName === undefined || !meta) {

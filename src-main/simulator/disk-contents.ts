@@ -1,27 +1,46 @@
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import {
   DISK_BLOCK_SIZE,
   deterministicDisk,
+  diskDigest,
   diskFromFile,
   isAllZero,
   type DiskContent,
 } from '../formats/disk-content'
 import type { XoRecord } from './lab/types'
 
+/** Content received for a VDI that does not exist yet: attach it with `commit`, or `discard` it. */
+export interface ReceivedDisk {
+  size: number
+  /** sha256 of the whole virtual content, zeros included. */
+  digest: string
+  commit(vdiId: string): void
+  discard(): void
+}
+
+/** A temporary sparse file: only non-zero data is written, the rest stays a hole. */
+interface SparseFile {
+  write(offset: number, data: Buffer): Promise<void>
+  /** Sets the size and reads the content back as a disk; removes the file on failure. */
+  finish(size: number): Promise<{ disk: DiskContent; discard(): void }>
+  discard(): Promise<void>
+}
+
 /**
  * What each VDI of the lab contains. Lab disks are deterministic from the seed and the VDI id, with
  * data only in their first `dataBytes` (the rest reads as zeros), so a 50 GiB disk exports as a
  * small sparse VHD while keeping its real virtual size. Imported disks are kept, sparse, in a
- * temporary folder until the simulator stops.
+ * temporary folder until the simulator stops, so exporting them again gives the same bytes.
  */
 export class DiskContents {
-  readonly #imported = new Map<string, { disk: DiskContent; digest: string }>()
+  readonly #imported = new Map<string, { disk: DiskContent; digest: string; discard(): void }>()
   #dir: string | undefined
+  #files = 0
 
   constructor(
     private readonly seed: string,
@@ -48,25 +67,60 @@ export class DiskContents {
     return this.#imported.get(vdiId)?.digest
   }
 
-  /**
-   * Stores raw bytes for a VDI about to exist: zero blocks are left as holes. Returns the size and
-   * digest; `commit(vdiId)` then attaches the content. Nothing is attached if the stream fails.
-   */
-  async receiveRaw(
-    raw: Readable,
-  ): Promise<{ size: number; digest: string; commit(vdiId: string): void }> {
+  async #sparseFile(): Promise<SparseFile> {
     this.#dir ??= mkdtempSync(join(tmpdir(), 'xo-desk-sim-'))
-    const path = join(this.#dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.raw`)
+    const path = join(this.#dir, `${++this.#files}.raw`)
+    const fh: FileHandle = await open(path, 'w')
+    let closed = false
+    const close = async (): Promise<void> => {
+      if (!closed) await fh.close()
+      closed = true
+    }
+    const remove = (): void => rmSync(path, { force: true })
+    return {
+      write: async (offset, data) => {
+        if (!isAllZero(data)) await fh.write(data, 0, data.length, offset)
+      },
+      finish: async (size) => {
+        try {
+          await fh.truncate(size)
+          await close()
+          return { disk: await diskFromFile(path), discard: remove }
+        } catch (err) {
+          await close()
+          remove()
+          throw err
+        }
+      },
+      discard: async () => {
+        await close()
+        remove()
+      },
+    }
+  }
+
+  #received(disk: DiskContent, digest: string, discard: () => void): ReceivedDisk {
+    return {
+      size: disk.size,
+      digest,
+      commit: (vdiId) => void this.#imported.set(vdiId, { disk, digest, discard }),
+      discard,
+    }
+  }
+
+  /** Stores raw bytes for a VDI about to exist; nothing is kept if the stream fails. */
+  async receiveRaw(raw: Readable): Promise<ReceivedDisk> {
+    const file = await this.#sparseFile()
     const hash = createHash('sha256')
-    const fh = await open(path, 'w')
     let size = 0
     let pending: Buffer[] = []
     let pendingBytes = 0
+    // Written block by block, so all-zero blocks stay holes.
     const flush = async (final: boolean): Promise<void> => {
       while (pendingBytes >= DISK_BLOCK_SIZE || (final && pendingBytes > 0)) {
         const all = Buffer.concat(pending)
         const block = all.subarray(0, Math.min(DISK_BLOCK_SIZE, all.length))
-        if (!isAllZero(block)) await fh.write(block, 0, block.length, size - pendingBytes)
+        await file.write(size - pendingBytes, block)
         const rest = all.subarray(block.length)
         pending = rest.length > 0 ? [rest] : []
         pendingBytes = rest.length
@@ -81,21 +135,43 @@ export class DiskContents {
         if (pendingBytes >= DISK_BLOCK_SIZE) await flush(false)
       }
       await flush(true)
-      await fh.truncate(size)
     } catch (err) {
-      await fh.close()
-      rmSync(path, { force: true })
+      await file.discard()
       throw err
     }
-    await fh.close()
-    const digest = hash.digest('hex')
-    const disk = await diskFromFile(path)
-    return { size, digest, commit: (vdiId) => void this.#imported.set(vdiId, { disk, digest }) }
+    const { disk, discard } = await file.finish(size)
+    return this.#received(disk, hash.digest('hex'), discard)
   }
 
-  /** Records the digest of content known only by its checksum (an XVA import). */
-  recordDigest(vdiId: string, digest: string, disk: DiskContent): void {
-    this.#imported.set(vdiId, { disk, digest })
+  /**
+   * Stores the disks of an XVA as it is read: `chunk` takes each verified chunk, `finish` gives one
+   * received disk per VDI ref once the whole archive checked out, `discard` drops everything.
+   */
+  async receiveChunks(): Promise<{
+    chunk(ref: string, offset: number, data: Buffer): Promise<void>
+    finish(sizes: { ref: string; virtualSize: number }[]): Promise<Map<string, ReceivedDisk>>
+    discard(): Promise<void>
+  }> {
+    const files = new Map<string, SparseFile>()
+    const fileOf = async (ref: string): Promise<SparseFile> => {
+      let file = files.get(ref)
+      if (!file) files.set(ref, (file = await this.#sparseFile()))
+      return file
+    }
+    return {
+      chunk: async (ref, offset, data) => (await fileOf(ref)).write(offset, data),
+      finish: async (sizes) => {
+        const received = new Map<string, ReceivedDisk>()
+        for (const { ref, virtualSize } of sizes) {
+          const { disk, discard } = await (await fileOf(ref)).finish(virtualSize)
+          received.set(ref, this.#received(disk, await diskDigest(disk), discard))
+        }
+        return received
+      },
+      discard: async () => {
+        for (const file of files.values()) await file.discard()
+      },
+    }
   }
 
   dispose(): void {

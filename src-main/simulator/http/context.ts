@@ -33,3 +33,17 @@ export type Reply =
   | { handled: true }
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>
+
+/** The object named by `/<collection>/{id}`: only for routes whose pipeline resolved one. */
+export function targetRecord(ctx: RequestContext): XoRecord {
+  if (!ctx.target) throw new Error(`${ctx.op.method} ${ctx.op.path} has no target object`)
+  return ctx.target.record
+}
+
+/** The records that pass a test, lazily (collections can hold 100,000 VMs). */
+export function* where(
+  records: Iterable<XoRecord>,
+  test: (r: XoRecord) => boolean,
+): Generator<XoRecord> {
+  for (const r of records) if (test(r)) yield r
+}

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { CollectionName } from '../lab/types'
 import { COLLECTIONS } from '../lab/types'
@@ -27,7 +28,6 @@ function writeDocsPage(res: ServerResponse): void {
   })
   res.end(html)
 }
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** The faults that answer instead of the server (status, 429) or change the request (latency, token). */
 async function applyFrontFaults(

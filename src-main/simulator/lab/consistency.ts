@@ -3,30 +3,15 @@
  * right collection, and two-sided links agree on both ends. Returns one line per problem, so the
  * generator's tests and the simulator's mutation tests can assert an empty list.
  */
-import { COLLECTION_OF_XO_TYPE } from '../../xo/xo-types'
+import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../../xo/xo-types'
 import type { CollectionName, XoRecord } from './types'
 
 type Collections = Readonly<Record<CollectionName, readonly XoRecord[]>>
 
 const VM_LIKE: CollectionName[] = ['vms', 'vm-templates', 'vm-snapshots', 'vm-controllers']
 const DISKS: CollectionName[] = ['vdis', 'vdi-snapshots']
-const XAPI: CollectionName[] = [
-  'pools',
-  'hosts',
-  ...VM_LIKE,
-  'srs',
-  ...DISKS,
-  'vbds',
-  'vifs',
-  'networks',
-  'pifs',
-  'pbds',
-  'pcis',
-  'pgpus',
-  'sms',
-  'messages',
-  'alarms',
-]
+/** Collections of XAPI objects (tasks are XO's own log, not XAPI objects). */
+const XAPI = (Object.keys(XO_TYPE_OF_COLLECTION) as CollectionName[]).filter((c) => c !== 'tasks')
 /** XO type names (`type`, `objectType`, alarm `object.type`) → collection. */
 const BY_TYPE: Record<string, CollectionName> = {
   ...COLLECTION_OF_XO_TYPE,

@@ -1,6 +1,7 @@
 // How an action runs (GUIDE §5.1): checks before any task, a task with progress, 202 or the sync answer.
-import type { Handler, RequestContext } from '../http/context'
-import type { CollectionName, XoRecord } from '../lab/types'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { targetRecord as target, type Handler, type RequestContext } from '../http/context'
+import type { CollectionName } from '../lab/types'
 import type { Simulation } from '../simulation'
 import type { TaskHandle } from '../tasks'
 import { TYPE_OF_COLLECTION } from '../xo-types'
@@ -23,8 +24,6 @@ export interface ActionSpec {
   location?(result: { id: string }): string
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
 /** Advances `properties.progress` while the work "runs", so clients can show it moving. */
 async function simulateWork(sim: Simulation, task: TaskHandle, factor = 1): Promise<void> {
   const steps = 4
@@ -33,10 +32,6 @@ async function simulateWork(sim: Simulation, task: TaskHandle, factor = 1): Prom
     await sleep(total / steps)
     if (i < steps) task.progress((i / steps) * 100)
   }
-}
-
-export function target(ctx: RequestContext): XoRecord {
-  return (ctx.target as NonNullable<RequestContext['target']>).record
 }
 
 export function actionHandler(spec: ActionSpec, factor = 1): Handler {

@@ -1,5 +1,5 @@
 // The simulator's 51 action routes (GUIDE §5.2), each a task whose effect lands when it ends.
-import type { RequestContext } from '../http/context'
+import { targetRecord as target, type RequestContext } from '../http/context'
 import { XapiError, xoError } from '../http/xo-errors'
 import type { CollectionName, XoRecord } from '../lab/types'
 import {
@@ -14,7 +14,7 @@ import {
 } from '../lab-mutations'
 import type { HandlerTable } from './table'
 
-import { actionHandler, target, type ActionSpec, type Body } from './action-runner'
+import { actionHandler, type ActionSpec, type Body } from './action-runner'
 
 /** A VM power action: allowed states, and the state it leaves the VM in. */
 function vmPower(

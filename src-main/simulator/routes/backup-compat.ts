@@ -5,7 +5,7 @@
  * pipeline resolves no target for the aliases: records are looked up here, with XO's errors.
  */
 import { Readable } from 'node:stream'
-import type { Reply, RequestContext } from '../http/context'
+import { targetRecord, type Reply, type RequestContext } from '../http/context'
 import { xoError } from '../http/xo-errors'
 import type { XoRecord } from '../lab/types'
 import type { Simulation } from '../simulation'
@@ -149,7 +149,7 @@ export function registerBackupCompat(table: HandlerTable): void {
   )
   table.on('GET', '/backup-archives/{id}', (ctx) => {
     const id = ctx.params['id'] ?? ''
-    const archive = (ctx.target as NonNullable<RequestContext['target']>).record
+    const archive = targetRecord(ctx)
     const repository = ctx.sim.store.get('backup-repositories', String(archive['backupRepository']))
     if (!ARCHIVE_ID.test(id) || !repository || !archivesOn(ctx.sim, repository).includes(archive)) {
       throw xoError.noSuchObject(id, 'backup-archive')

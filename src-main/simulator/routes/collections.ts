@@ -1,4 +1,4 @@
-import type { RequestContext, Reply } from '../http/context'
+import { targetRecord, where, type RequestContext, type Reply } from '../http/context'
 import { renderCollection } from '../http/collection-response'
 import type { CollectionName, XoRecord } from '../lab/types'
 import { COLLECTIONS } from '../lab/types'
@@ -38,10 +38,6 @@ export function collectionReply(
     status: 200,
     collection: renderCollection(rbacFiltered, ctx.query, (r) => hrefOf(collection, r.id)),
   }
-}
-
-function* where(records: Iterable<XoRecord>, test: (r: XoRecord) => boolean): Generator<XoRecord> {
-  for (const r of records) if (test(r)) yield r
 }
 
 /** The VDIs (or VDI snapshots) a VM-like object reaches through its VBDs (GUIDE §4.2). */
@@ -88,14 +84,14 @@ export function registerCollections(table: HandlerTable): void {
     }))
     // Tags: PUT adds, DELETE removes, both idempotent and 204 (§4.3).
     table.onEvery('PUT', new RegExp(`^/${collection}/\\{id\\}/tags/\\{tag\\}$`), (ctx) => {
-      const { record } = ctx.target as NonNullable<RequestContext['target']>
+      const record = targetRecord(ctx)
       const tags = (record['tags'] as string[] | undefined) ?? []
       const tag = ctx.params['tag'] ?? ''
       if (!tags.includes(tag)) ctx.sim.store.update(collection, record.id, { tags: [...tags, tag] })
       return { status: 204 }
     })
     table.onEvery('DELETE', new RegExp(`^/${collection}/\\{id\\}/tags/\\{tag\\}$`), (ctx) => {
-      const { record } = ctx.target as NonNullable<RequestContext['target']>
+      const record = targetRecord(ctx)
       const tags = (record['tags'] as string[] | undefined) ?? []
       const tag = ctx.params['tag'] ?? ''
       if (tags.includes(tag))
@@ -145,7 +141,7 @@ export function registerCollections(table: HandlerTable): void {
     'GET',
     /^\/(vms|vm-templates|vm-snapshots|vm-controllers)\/\{id\}\/vdis$/,
     (ctx) => {
-      const vdis = vdisOf(ctx.sim, (ctx.target as NonNullable<RequestContext['target']>).record)
+      const vdis = vdisOf(ctx.sim, targetRecord(ctx))
       const collection = ctx.target?.collection === 'vm-snapshots' ? 'vdi-snapshots' : 'vdis'
       return collectionReply(
         ctx,
@@ -157,7 +153,7 @@ export function registerCollections(table: HandlerTable): void {
 
   // Backup jobs whose VM pattern selects this VM.
   table.on('GET', '/vms/{id}/backup-jobs', (ctx) => {
-    const vm = (ctx.target as NonNullable<RequestContext['target']>).record
+    const vm = targetRecord(ctx)
     return collectionReply(
       ctx,
       'backup-jobs',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Handler, RequestContext } from '../http/context'
+import { targetRecord as target, type Handler, type RequestContext } from '../http/context'
 import { xoError } from '../http/xo-errors'
 import type { CollectionName, XoRecord } from '../lab/types'
 import { createVdi, destroyVdi, destroyVm, newXapiIds, setVmPower } from '../lab-mutations'
@@ -8,10 +8,6 @@ import { hrefOf, TYPE_OF_COLLECTION } from '../xo-types'
 import type { HandlerTable } from './table'
 
 type Body = Record<string, unknown>
-
-function target(ctx: RequestContext): XoRecord {
-  return (ctx.target as NonNullable<RequestContext['target']>).record
-}
 
 /** A new record shaped like the lab's existing ones (so it satisfies XO's schema), with overrides. */
 export function fromModel(

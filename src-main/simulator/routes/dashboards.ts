@@ -5,7 +5,7 @@
  * synchronous sections first, then the ones XO awaits.
  */
 import { Readable } from 'node:stream'
-import type { Reply, RequestContext } from '../http/context'
+import { targetRecord, type Reply, type RequestContext } from '../http/context'
 import type { XoRecord } from '../lab/types'
 import type { Simulation } from '../simulation'
 import {
@@ -207,7 +207,7 @@ function xoaDashboard(ctx: RequestContext): Reply {
 
 function poolDashboard(ctx: RequestContext): Reply {
   const sim = ctx.sim
-  const pool = (ctx.target as NonNullable<RequestContext['target']>).record
+  const pool = targetRecord(ctx)
   const inPool = (r: XoRecord): boolean => r['$pool'] === pool.id
   const hosts = list(sim, 'hosts').filter(inPool)
   const running = hosts.filter((h) => h['power_state'] === 'Running')
@@ -349,7 +349,7 @@ function quickInfo(vm: XoRecord): Record<string, unknown> {
 
 function vmDashboard(ctx: RequestContext): Reply {
   const sim = ctx.sim
-  const vm = (ctx.target as NonNullable<RequestContext['target']>).record
+  const vm = targetRecord(ctx)
   const alarms = [...sim.store.list('alarms')]
     .filter((a) => (a['object'] as { uuid?: string } | undefined)?.uuid === vm.id)
     .map((a) => a.id)

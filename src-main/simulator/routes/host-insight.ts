@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import { pack } from 'tar-stream'
-import type { RequestContext } from '../http/context'
+import { targetRecord as target, type RequestContext } from '../http/context'
 import { XapiError, XoHttpError, xoError } from '../http/xo-errors'
 import type { XoRecord } from '../lab/types'
 import type { Simulation } from '../simulation'
@@ -26,10 +26,6 @@ const MISSING_PATCHES_UNAUTHORIZED = (): XoHttpError =>
  * example host it imports (host.controller.mjs), not the requested one: every file gets this name.
  */
 const AUDIT_FILE_HOST_NAME = 'XCP XO 8.3.0 master'
-
-function target(ctx: RequestContext): XoRecord {
-  return (ctx.target as NonNullable<RequestContext['target']>).record
-}
 
 /** XAPI calls on a halted host fail with HOST_OFFLINE (500 with `info`, GUIDE §7.3). */
 function assertHostOnline(host: XoRecord): void {

@@ -4,7 +4,7 @@
  * are a pure function of the object id and the sample time, so two requests agree where they
  * overlap and a chart scrolls instead of jumping.
  */
-import type { RequestContext } from '../http/context'
+import { targetRecord as target, type RequestContext } from '../http/context'
 import { XapiError, xoError } from '../http/xo-errors'
 import type { XoRecord } from '../lab/types'
 import { assertPowerState } from '../lab-mutations'
@@ -332,10 +332,6 @@ function hostOffline(host: XoRecord): XapiError {
 
 function granularityOf(ctx: RequestContext): Granularity {
   return (ctx.query['granularity'] as Granularity | undefined) ?? 'seconds'
-}
-
-function target(ctx: RequestContext): XoRecord {
-  return (ctx.target as NonNullable<RequestContext['target']>).record
 }
 
 export function registerStats(table: HandlerTable): void {

@@ -1,5 +1,5 @@
 import { compileFilter, itemMapper } from '../http/collection-response'
-import type { RequestContext } from '../http/context'
+import { targetRecord, type RequestContext } from '../http/context'
 import { xoError } from '../http/xo-errors'
 import type { XoRecord } from '../lab/types'
 import { hrefOf, LISTENER_TYPES } from '../xo-types'
@@ -35,7 +35,7 @@ export function registerTasksAndEvents(table: HandlerTable): void {
 
   // `?wait=true` answers once the task is no longer pending; closing the connection stops waiting.
   table.on('GET', '/tasks/{id}', async (ctx) => {
-    const task = (ctx.target as NonNullable<RequestContext['target']>).record
+    const task = targetRecord(ctx)
     if (ctx.query['wait']?.toLowerCase() !== 'true') return { status: 200, json: task }
     const done = await ctx.sim.tasks.waitFor(task.id, ctx.signal)
     return { status: 200, json: done ?? ctx.sim.store.get('tasks', task.id) }

@@ -4,7 +4,7 @@ import { rawStream } from '../../formats/raw'
 import { vhdRawStream, vhdStream } from '../../formats/vhd'
 import { ovaStream } from '../../formats/ova'
 import { readXva, xvaStream } from '../../formats/xva'
-import type { RequestContext, Reply } from '../http/context'
+import { targetRecord as target, type RequestContext, type Reply } from '../http/context'
 import { XapiError, xoError } from '../http/xo-errors'
 import type { XoRecord } from '../lab/types'
 import { cloneVm, createVdi, newXapiIds } from '../lab-mutations'
@@ -12,10 +12,6 @@ import type { Simulation } from '../simulation'
 import { hrefOf } from '../xo-types'
 import { vdisOf } from './collections'
 import type { HandlerTable } from './table'
-
-function target(ctx: RequestContext): XoRecord {
-  return (ctx.target as NonNullable<RequestContext['target']>).record
-}
 
 /** A corrupt upload fails in XAPI's import, which XO answers as a 500 XAPI error (GUIDE §7.3). */
 function importFailure(err: unknown): never {
@@ -164,7 +160,13 @@ export function registerTransfers(table: HandlerTable): void {
         property: 'default_SR',
       })
     if (!ctx.sim.store.get('srs', srId)) throw xoError.noSuchObject(srId, 'SR')
-    const info = await readXva(ctx.req).catch(importFailure)
+    // The disks are kept as the archive is read; nothing is created unless all of it checks out.
+    const storage = await ctx.sim.disks.receiveChunks()
+    const info = await readXva(ctx.req, { onChunk: storage.chunk }).catch(async (err: unknown) => {
+      await storage.discard()
+      return importFailure(err)
+    })
+    const received = await storage.finish(info.disks)
     const model = [...ctx.sim.store.list('vms')][0] as XoRecord
     const vm = cloneVm(
       ctx.sim,
@@ -188,7 +190,7 @@ export function registerTransfers(table: HandlerTable): void {
     const vbds: string[] = []
     for (const disk of info.disks) {
       const vdi = createVdi(ctx.sim, srId, { name_label: disk.name_label, size: disk.virtualSize })
-      if (disk.digest) ctx.sim.disks.recordDigest(vdi.id, disk.digest, ctx.sim.disks.contentOf(vdi))
+      received.get(disk.ref)?.commit(vdi.id)
       const ids = newXapiIds()
       const vbdModel = [...ctx.sim.store.list('vbds')][0] ?? {}
       ctx.sim.store.insert('vbds', {

@@ -1,19 +1,11 @@
 import { compileFilter } from '../http/collection-response'
-import type { RequestContext } from '../http/context'
+import { targetRecord as target, where, type RequestContext } from '../http/context'
 import { xoError } from '../http/xo-errors'
 import type { XoRecord } from '../lab/types'
 import { collectionReply } from './collections'
 import type { HandlerTable } from './table'
 
 type TokenBody = { description?: string; expiresIn?: string | number; client?: { id?: string } }
-
-function target(ctx: RequestContext): XoRecord {
-  return (ctx.target as NonNullable<RequestContext['target']>).record
-}
-
-function* where(records: Iterable<XoRecord>, test: (r: XoRecord) => boolean): Generator<XoRecord> {
-  for (const r of records) if (test(r)) yield r
-}
 
 const list = (r: XoRecord, key: string): string[] => (r[key] as string[] | undefined) ?? []
 
