@@ -1,11 +1,11 @@
 import type { AppInfo } from '@contract'
 import { DemoLab } from './instances/demo-lab'
 import { InstanceRegistry } from './instances/instance-registry'
-import { EventHub } from './ipc/event-hub'
+import { EventHub } from './app-events/event-hub'
 import { createHandlers } from './ipc/handlers'
 import { createRouter, type Dispatch } from './ipc/router'
 import { schemas } from './ipc/schemas'
-import type { SimulatorOptions } from './simulator/server'
+import type { SimulatorOptions } from './simulator'
 import { consoleLog, type Log } from './log'
 import { MemoryVault } from './vault/memory-vault'
 

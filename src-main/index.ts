@@ -5,18 +5,13 @@ import { app, session, shell } from 'electron'
 import { createAppCore } from './app-core'
 import { bindWindow, registerInvokeHandler } from './ipc/electron-binding'
 import { createMainWindow } from './window/main-window'
-import { mayGrantPermission } from './window/security'
+import { guardSession } from './window/security'
 
 app.enableSandbox()
 if (!app.requestSingleInstanceLock()) app.quit()
 
 void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
-    callback(mayGrantPermission(permission)),
-  )
-  session.defaultSession.setPermissionCheckHandler((_wc, permission) =>
-    mayGrantPermission(permission),
-  )
+  guardSession(session.defaultSession)
 
   const core = createAppCore({
     appInfo: {

@@ -12,7 +12,7 @@ import {
   isAllZero,
 } from './disk-content'
 import { rawStream } from './raw'
-import { makeTempDir, streamBytes } from './test-kit'
+import { makeTempDir, streamBytes } from '../test-support/format-files'
 
 const MiB = 1024 * 1024
 let dir = ''

@@ -16,7 +16,7 @@ import {
   readThenStop,
   run,
   writeFileFrom,
-} from './test-kit'
+} from '../test-support/format-files'
 import type { XvaInput } from './xva'
 
 const MiB = 1024 * 1024

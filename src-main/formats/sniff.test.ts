@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deterministicDisk } from './disk-content'
 import { ovaStream } from './ova'
 import { SNIFF_BYTES, sniffFormat } from './sniff'
-import { makeTempDir, run } from './test-kit'
+import { makeTempDir, run } from '../test-support/format-files'
 import { vhdStream } from './vhd'
 import { type XvaInput, xvaStream } from './xva'
 

@@ -22,7 +22,7 @@ import {
   run,
   streamBytes,
   writeFileFrom,
-} from './test-kit'
+} from '../test-support/format-files'
 import { readVhd, vhdLength, vhdRawStream, vhdStream } from './vhd'
 import { vhdChecksum } from './vhd-structs'
 

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deterministicDisk, diskDigest } from './disk-content'
 import { FormatError } from './format-error'
 import { type TarPack, addEntry, packStream } from './tar-write'
-import { countingDisk, makeTempDir, readThenStop, run, writeFileFrom } from './test-kit'
+import {
+  countingDisk,
+  makeTempDir,
+  readThenStop,
+  run,
+  writeFileFrom,
+} from '../test-support/format-files'
 import { XVA_CHUNK_SIZE, chunkChecksum, readXva, xvaStream, type XvaInput } from './xva'
 import { buildOvaXml } from './xva-metadata'
 

@@ -1,5 +1,5 @@
 import type { InstanceId } from '@contract'
-import type { EventHub } from '../ipc/event-hub'
+import type { EventHub } from '../app-events/event-hub'
 import { startLiveInventory } from '../inventory/live-inventory'
 import type { TokenVault } from '../vault/token-vault'
 import { XoClient } from '../xo/client'

@@ -1,6 +1,6 @@
 import type { InstanceSummary } from '@contract'
-import type { EventHub } from '../ipc/event-hub'
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server'
+import type { EventHub } from '../app-events/event-hub'
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator'
 import type { Log } from '../log'
 import type { TokenVault } from '../vault/token-vault'
 import { connectInstance } from './connect'

@@ -1,6 +1,6 @@
 import type { AppError, TaskProgress, VmActionInput, VmPowerAction } from '@contract'
 import { AppFailure, toAppError } from '../app-failure'
-import type { EventHub } from '../ipc/event-hub'
+import type { EventHub } from '../app-events/event-hub'
 import type { Log } from '../log'
 import type { InstanceRegistry } from './instance-registry'
 

@@ -8,7 +8,7 @@ import type {
 import { parse as parseFilter } from 'complex-matcher'
 import { AppFailure } from '../app-failure'
 import type { XoListenerType, XoObjectEvent } from '../xo/events'
-import { XO_TYPE_OF_COLLECTION } from '../xo/xo-types'
+import { XO_TYPE_OF_COLLECTION } from '../xo-model/xo-types'
 
 /**
  * Reads one whole collection with the given fields (the REST client's `list`, or its NDJSON

@@ -1,8 +1,8 @@
 // The only IPC file that imports electron: ipcMain.handle, the sender check and event fan-out.
 import { ipcMain, type WebContents } from 'electron'
 import { EVENT_CHANNEL, INVOKE_CHANNEL, fail } from '@contract'
-import { isTrustedSender } from '../window/security'
-import type { EventHub } from './event-hub'
+import { isTrustedSender } from './trusted-sender'
+import type { EventHub } from '../app-events/event-hub'
 import type { Dispatch } from './router'
 
 const trusted = new Set<number>()

@@ -5,7 +5,7 @@ import type { InstanceRegistry } from '../instances/instance-registry'
 import { startVmAction } from '../instances/vm-actions'
 import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
-import type { EventHub } from './event-hub'
+import type { EventHub } from '../app-events/event-hub'
 import type { Handlers } from './router'
 
 /** What the handlers need: services, and the world outside plain Node (Electron in the app, fakes in tests). */

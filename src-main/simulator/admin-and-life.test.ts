@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from './server'
 import { lifeTick } from './life'
 import { Simulation } from './simulation'
-import { call } from './test-support/call'
+import { call } from '../test-support/simulator-call'
 
 let sim: RunningSimulator | undefined
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { loadSpec } from '../../scripts/xo-spec'
 import { OPERATIONS } from './generated/operations'
 import type { OperationSpec } from './operation-spec'
 import { startSimulator, type RunningSimulator } from './server'
-import { createSpecValidator } from './spec-validator'
+import { createSpecValidator } from '../test-support/spec-validator'
 import type { CollectionName, XoRecord } from './lab/types'
 import { COLLECTIONS } from './lab/types'
 

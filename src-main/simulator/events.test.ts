@@ -3,7 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from './server'
-import { call } from './test-support/call'
+import { call } from '../test-support/simulator-call'
 
 let sim: RunningSimulator
 beforeAll(async () => {

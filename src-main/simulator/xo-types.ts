@@ -1,4 +1,4 @@
-import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../xo/xo-types'
+import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../xo-model/xo-types'
 import type { CollectionName } from './lab/types'
 
 /**

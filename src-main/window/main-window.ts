@@ -1,5 +1,5 @@
 import { BrowserWindow, shell } from 'electron'
-import { mayNavigate, secureWebPreferences, windowOpenDecision } from './security'
+import { guardContents, secureWebPreferences } from './security'
 
 /** The app's one window, locked down: no navigation, no new windows, no webviews. */
 export function createMainWindow(preload: string): BrowserWindow {
@@ -12,18 +12,7 @@ export function createMainWindow(preload: string): BrowserWindow {
     title: 'XO Desk',
     webPreferences: secureWebPreferences(preload),
   })
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!mayNavigate(url)) e.preventDefault()
-  })
-  win.webContents.on('will-redirect', (e, url) => {
-    if (!mayNavigate(url)) e.preventDefault()
-  })
-  win.webContents.on('will-attach-webview', (e) => e.preventDefault())
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    const decision = windowOpenDecision(url)
-    if (decision.openExternally) void shell.openExternal(url)
-    return { action: decision.action }
-  })
+  guardContents(win.webContents, (url) => void shell.openExternal(url))
   win.once('ready-to-show', () => win.show())
   return win
 }

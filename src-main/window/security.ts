@@ -47,44 +47,54 @@ export function isHelpLink(raw: string): boolean {
   )
 }
 
-/** The app is a single page: it never navigates, whatever the URL. */
-export function mayNavigate(_url: string): false {
-  return false
-}
-
 /** What to do with `window.open` / target=_blank: never a new window; help links go to the browser. */
 export function windowOpenDecision(url: string): { action: 'deny'; openExternally: boolean } {
   return { action: 'deny', openExternally: isHelpLink(url) }
 }
 
-/** Camera, microphone, notifications, geolocation…: XO Desk needs none of them. */
-export function mayGrantPermission(_permission: string): false {
-  return false
-}
-
-/** Who sent an IPC message, reduced to what the trust check needs. */
-export interface IpcSender {
-  webContentsId: number
-  /** True when the message comes from the window's top frame, not an iframe. */
-  isMainFrame: boolean
-  /** URL of the sending frame. */
-  frameUrl: string
+/**
+ * The parts of Electron's `WebContents` the guards use, typed structurally so that this file
+ * stays free of Electron and the guards can be tested without it.
+ */
+export interface GuardedContents {
+  on(
+    event: 'will-navigate' | 'will-redirect',
+    listener: (e: { preventDefault(): void }, url: string) => void,
+  ): unknown
+  on(event: 'will-attach-webview', listener: (e: { preventDefault(): void }) => void): unknown
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void
 }
 
 /**
- * Accept IPC only from a window XO Desk created, from its main frame, showing the app's own
- * page (Electron checklist: validate the sender of all IPC messages).
+ * Locks a window's page in place: the app is a single page, so every navigation, redirect and
+ * webview is refused; `window.open` never opens a window, and help links go to the system browser.
  */
-export function isTrustedSender(
-  sender: IpcSender,
-  trustedIds: ReadonlySet<number>,
-  appUrlPrefix: string,
-): boolean {
-  return (
-    trustedIds.has(sender.webContentsId) &&
-    sender.isMainFrame &&
-    sender.frameUrl.startsWith(appUrlPrefix)
-  )
+export function guardContents(
+  contents: GuardedContents,
+  openExternal: (url: string) => void,
+): void {
+  contents.on('will-navigate', (e) => e.preventDefault())
+  contents.on('will-redirect', (e) => e.preventDefault())
+  contents.on('will-attach-webview', (e) => e.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    const decision = windowOpenDecision(url)
+    if (decision.openExternally) openExternal(url)
+    return { action: decision.action }
+  })
+}
+
+/** The permission hooks of Electron's `Session`, typed structurally (see {@link GuardedContents}). */
+export interface GuardedSession {
+  setPermissionRequestHandler(
+    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void
+  setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void
+}
+
+/** Camera, microphone, notifications, geolocation…: XO Desk needs none, so every request is refused. */
+export function guardSession(session: GuardedSession): void {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  session.setPermissionCheckHandler(() => false)
 }
 
 /** The Content-Security-Policy of the built renderer: no remote host, no inline script, no socket. */

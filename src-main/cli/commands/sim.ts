@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { parseFaultSpec } from '../../simulator/faults'
-import { startSimulator } from '../../simulator/server'
-import { fingerprintOf, generateCertificate } from '../../simulator/tls'
+import { fingerprintOf, generateCertificate, parseFaultSpec, startSimulator } from '../../simulator'
 import type { CliIo } from '../run'
 
 export const SIM_USAGE = `Usage: xo-desk sim [options]

@@ -1,7 +1,7 @@
 // XO's status codes and error bodies, as GUIDE §§ 2–7 describe them, each seen on the wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../server'
-import { call } from '../test-support/call'
+import { call } from '../../test-support/simulator-call'
 
 let sim: RunningSimulator
 let operator: { user: string; password: string }

@@ -3,7 +3,7 @@
  * right collection, and two-sided links agree on both ends. Returns one line per problem, so the
  * generator's tests and the simulator's mutation tests can assert an empty list.
  */
-import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../../xo/xo-types'
+import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../../xo-model/xo-types'
 import type { CollectionName, XoRecord } from './types'
 
 type Collections = Readonly<Record<CollectionName, readonly XoRecord[]>>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadSpec } from '../../../scripts/xo-spec'
-import { createSpecValidator } from '../spec-validator'
+import { createSpecValidator } from '../../test-support/spec-validator'
 import { DEFAULT_NOW } from './common'
 import { checkLabConsistency } from './consistency'
 import { generateLab } from './generate'

@@ -1,7 +1,7 @@
 // Collections, objects, PATCH, tags and actions as an XO client sees them (GUIDE §§ 3–6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../server'
-import { call } from '../test-support/call'
+import { call } from '../../test-support/simulator-call'
 
 let sim: RunningSimulator
 const get = (path: string) => call(sim.url, 'GET', path, { token: sim.token })

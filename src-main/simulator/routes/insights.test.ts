@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadSpec } from '../../../scripts/xo-spec'
 import type { CollectionName, XoRecord } from '../lab/types'
 import { startSimulator, type RunningSimulator } from '../server'
-import { createSpecValidator } from '../spec-validator'
-import { call } from '../test-support/call'
+import { createSpecValidator } from '../../test-support/spec-validator'
+import { call } from '../../test-support/simulator-call'
 
 const validator = createSpecValidator(loadSpec())
 let sim: RunningSimulator

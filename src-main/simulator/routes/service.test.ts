@@ -5,8 +5,8 @@ import { loadSpec } from '../../../scripts/xo-spec'
 import { OPERATIONS } from '../generated/operations'
 import type { CollectionName, XoRecord } from '../lab/types'
 import { startSimulator, type RunningSimulator } from '../server'
-import { createSpecValidator } from '../spec-validator'
-import { call } from '../test-support/call'
+import { createSpecValidator } from '../../test-support/spec-validator'
+import { call } from '../../test-support/simulator-call'
 
 const validator = createSpecValidator(loadSpec())
 let sim: RunningSimulator

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import type { DiskContent } from './disk-content'
+import type { DiskContent } from '../formats/disk-content'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 
