@@ -114,7 +114,7 @@ export default tseslint.config(
       'node_modules/',
       'test-results/',
       'playwright-report/',
-      'screenshots/',
+      '/screenshots/',
       'src-main/xo/generated/',
       'src-main/simulator/generated/',
     ],

@@ -49,21 +49,25 @@ if (existsSync(vitestJson)) {
   failed += r.numFailedTests + (r.success || r.numFailedTests > 0 ? 0 : 1)
 } else failed++
 
-const e2eJson = `${results}/e2e.json`
-rmSync(e2eJson, { force: true })
-run(
-  'end-to-end tests (Playwright, Chromium)',
-  'npx',
-  ['playwright', 'test', '--reporter=list,json'],
-  {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson,
-  },
-)
-if (existsSync(e2eJson)) {
-  const s = JSON.parse(readFileSync(e2eJson, 'utf8')).stats
-  console.log(`e2e: ${s.expected} passed, ${s.unexpected + s.flaky} failed`)
+/** Runs one Playwright config and adds its counts; a run that ran nothing counts as a failure. */
+function playwright(label, name, extraArgs) {
+  const json = `${results}/${name}.json`
+  rmSync(json, { force: true })
+  run(label, 'npx', ['playwright', 'test', ...extraArgs, '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: json,
+  })
+  if (!existsSync(json)) return void failed++
+  const s = JSON.parse(readFileSync(json, 'utf8')).stats
+  console.log(`${name}: ${s.expected} passed, ${s.unexpected + s.flaky} failed`)
   passed += s.expected
   failed += s.unexpected + s.flaky + (s.expected + s.unexpected + s.flaky === 0 ? 1 : 0)
-} else failed++
+}
+
+playwright('end-to-end tests (Playwright, Chromium)', 'e2e', [])
+// The screenshot journeys, so that `npm run screenshots` cannot break unnoticed.
+playwright('screenshot journeys (Playwright, Chromium)', 'screenshots', [
+  '-c',
+  'playwright.screenshots.config.ts',
+])
 
 finish()

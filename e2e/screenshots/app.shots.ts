@@ -1,0 +1,47 @@
+import { mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Page } from '@playwright/test'
+import { expect, test } from '../fixtures'
+import { VmsPage } from '../pages/vms-page'
+import { WelcomePage } from '../pages/welcome-page'
+
+/**
+ * `npm run screenshots`: the app's main screens as PNGs in `screenshots/` (git-ignored), and the
+ * README's picture in `docs/screenshot.png`. `npm test` runs the same journeys so they cannot rot;
+ * only `npm run screenshots` rewrites the committed picture (npm names the running script).
+ */
+const OUT = 'screenshots'
+const WRITES_README = process.env['npm_lifecycle_event'] === 'screenshots'
+
+test.use({ viewport: { width: 1280, height: 760 } })
+
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(OUT, { recursive: true })
+  const file = join(OUT, `${name}.png`)
+  await page.screenshot({ path: file })
+  expect(statSync(file).size).toBeGreaterThan(10_000) // a real picture, not a blank page
+}
+
+test('the welcome screen offers the Demo lab on a fresh start', async ({ xo }) => {
+  const welcome = new WelcomePage(xo.page)
+  await expect(welcome.openDemo).toBeVisible()
+  await shoot(xo.page, 'welcome')
+})
+
+test('the Demo lab lists its VMs, live', async ({ xo }) => {
+  const welcome = new WelcomePage(xo.page)
+  await welcome.openDemo.click()
+  await expect(welcome.instance('Demo lab')).toContainText('Live')
+  const vms = new VmsPage(xo.page)
+  await expect(vms.table.getByRole('row').nth(8)).toBeVisible()
+  await shoot(xo.page, 'demo-lab-vms')
+  if (WRITES_README) await xo.page.screenshot({ path: join('docs', 'screenshot.png') })
+})
+
+test('a filter narrows the VM list to the running VMs', async ({ xo }) => {
+  await new WelcomePage(xo.page).openDemo.click()
+  const vms = new VmsPage(xo.page)
+  await vms.filter.fill('power_state:Running')
+  await expect(vms.table.getByTestId('power-state').first()).toHaveText('Running')
+  await shoot(xo.page, 'demo-lab-filter')
+})
