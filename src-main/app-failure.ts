@@ -29,7 +29,9 @@ export function toAppError(err: unknown, log: (msg: string) => void = console.er
   return {
     code: 'internal',
     message: 'XO Desk hit an unexpected error.',
-    action: 'Try again; if it happens again, report it with the log from Help > Show log.',
+    // Main's log goes to the standard error of the process (src-main/log.ts): say where it is.
+    action:
+      'Try again; if it happens again, report it with what you did and the log XO Desk printed in the terminal that started it.',
     retryable: false,
   }
 }

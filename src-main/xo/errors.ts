@@ -66,7 +66,8 @@ const UNTRUSTED = (ctx: XoErrorContext): AppError =>
   err(
     'tls-untrusted',
     `The certificate of ${ctx.host} is not trusted: it is self-signed or from an unknown authority.`,
-    'Compare its fingerprint with your XO administrator, then choose to trust it.',
+    // True today: XO Desk has no trust-on-first-use yet, but Node honours NODE_EXTRA_CA_CERTS.
+    'Give XO a certificate from an authority this computer trusts, or start XO Desk with NODE_EXTRA_CA_CERTS set to a PEM file of the authority that signed it.',
   )
 const NOT_HTTPS = (ctx: XoErrorContext): AppError =>
   err(
@@ -138,7 +139,7 @@ const BY_CODE: Record<string, CodeRule> = {
     err(
       'tls-changed',
       `The certificate of ${ctx.host} changed since you trusted it.`,
-      'Stop unless your XO administrator confirms the new certificate; then trust it again.',
+      'Do not connect until your XO administrator confirms that the certificate was replaced.',
     ),
   ERR_SSL_WRONG_VERSION_NUMBER: NOT_HTTPS,
   ERR_SSL_PACKET_LENGTH_TOO_LONG: NOT_HTTPS,

@@ -124,10 +124,14 @@ const JSON_RULES: Record<number, Rule> = {
       return err(
         'not-found',
         `The ${type.replace(/-/g, ' ')} ${name(ctx, `${type.toLowerCase()}s`, id)} no longer exists on ${ctx.host}.`,
-        'Refresh the list.',
+        'It was probably deleted meanwhile: check in XO that it still exists.',
       )
     }
-    return err('not-found', `${ctx.host} found nothing: ${said(body)}.`, 'Refresh the list.')
+    return err(
+      'not-found',
+      `${ctx.host} found nothing: ${said(body)}.`,
+      'Check in XO that it still exists.',
+    )
   },
   409: (ctx, body) => {
     const data = record(body.data)
@@ -138,13 +142,13 @@ const JSON_RULES: Record<number, Rule> = {
       return err(
         'conflict',
         `${who} on ${ctx.host} has ${data['property']} ${JSON.stringify(data['actual'])}, but this needs ${JSON.stringify(data['expected'])}.`,
-        'Refresh, and try again once it is in that state.',
+        'Wait until it is in that state, then try again.',
       )
     }
     return err(
       'conflict',
       `${ctx.host} refused it: ${said(body)}.`,
-      'Refresh the list; use another name if it already exists.',
+      'Check its current state in XO; if the name is taken, use another one.',
     )
   },
   // tsoa puts the invalid fields, as an object, in `error` (GUIDE §7.2).

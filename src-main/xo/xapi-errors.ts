@@ -30,7 +30,7 @@ function bytes(text: string | undefined): string {
 
 type Rule = (params: string[], subject: string) => Explained
 
-const REFRESH = 'Refresh to see its current state, then choose an action that fits it.'
+const REFRESH = 'Check its current state, then choose an action that fits it.'
 
 const RULES: Record<string, Rule> = {
   // params: [ref, expected, actual]
@@ -81,7 +81,7 @@ const RULES: Record<string, Rule> = {
   }),
   HANDLE_INVALID: ([kind]) => ({
     message: `The ${kind ?? 'object'} no longer exists.`,
-    action: 'Refresh the list.',
+    action: 'It was probably deleted meanwhile: check in XO that it still exists.',
     retryable: false,
   }),
   VDI_IO_ERROR: ([detail]) => ({
