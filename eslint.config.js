@@ -70,6 +70,7 @@ const MAIN_RULES = [
         'formats',
         'simulator',
         'app-events',
+        'tls',
       ].includes(folder),
     pattern: {
       regex: '(^|/)ipc(/|$)',

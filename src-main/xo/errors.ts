@@ -76,6 +76,18 @@ const NOT_HTTPS = (ctx: XoErrorContext): AppError =>
     `If XO is served over plain HTTP, type http://${ctx.host}; otherwise check the port.`,
   )
 
+/** Both fingerprints of a certificate change, wherever undici wrapped the connector's error. */
+function fingerprints(e: unknown): { pinned: string; presented: string } {
+  for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
+    const c = cur as { pinned?: unknown; presented?: unknown; cause?: unknown }
+    if (typeof c.pinned === 'string' && typeof c.presented === 'string') {
+      return { pinned: c.pinned, presented: c.presented }
+    }
+    cur = c.cause
+  }
+  return { pinned: '(unknown)', presented: '(unknown)' }
+}
+
 const BY_CODE: Record<string, CodeRule> = {
   ENOTFOUND: (ctx) =>
     err(
@@ -135,10 +147,11 @@ const BY_CODE: Record<string, CodeRule> = {
       'Connect with a name the certificate covers, or ask the XO administrator to add this one.',
     )
   },
-  ERR_XO_CERT_CHANGED: (ctx) =>
+  // Raised by the pinned connector (src-main/tls/trust.ts) before any request byte is sent.
+  ERR_XO_CERT_CHANGED: (ctx, e) =>
     err(
       'tls-changed',
-      `The certificate of ${ctx.host} changed since you trusted it.`,
+      `The certificate of ${ctx.host} changed since you trusted it: it was ${fingerprints(e).pinned}, it is now ${fingerprints(e).presented}. Nothing was sent to the server.`,
       'Do not connect until your XO administrator confirms that the certificate was replaced.',
     ),
   ERR_SSL_WRONG_VERSION_NUMBER: NOT_HTTPS,
