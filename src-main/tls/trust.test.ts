@@ -123,7 +123,7 @@ describe('a pinned XO whose certificate was swapped', () => {
 
   it('refuses an image download the same way, sending nothing', async () => {
     const { sim, policy } = await swapped()
-    const vm = sim.lab.store.list('vms')[0]
+    const vm = [...sim.lab.store.list('vms')][0]
     const agent = new Agent({ connect: connectorFor(policy) })
     try {
       const download = request(`${sim.url}/vms/${String(vm?.['id'])}.xva`, {

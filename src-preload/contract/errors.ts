@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'xo-failed'
   | 'not-xo'
   | 'rate-limited'
+  | 'keychain-unavailable'
+  | 'keychain-locked'
   | 'disk-full'
   | 'corrupt-file'
   | 'cancelled'
