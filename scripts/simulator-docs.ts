@@ -19,7 +19,7 @@ const SPECIAL: Record<string, string> = {
     'Collection; `ndjson=true&watch=true` streams `["update"|"remove", …]` lines from now on',
   'GET /tasks/{id}': 'The task; `wait=true` answers when it is no longer pending',
   'POST /users/{id}/authentication_tokens':
-    'Creates a token for yourself (201 `{token}`); `/users/me/…` is a 307 first',
+    'Creates a token for yourself (201 `{token}`), 403 for any other id; `/users/me/…` is a 307 first',
   'POST /users/authentication_tokens': 'Deprecated token creation for the caller (201 `{token}`)',
   'GET /users/{id}/authentication_tokens': 'Your own tokens, full objects; 403 for someone else’s',
   'POST /pools/{id}/vms': 'Imports an XVA upload (checked chunk by chunk), 201 `{id}` + Location',
@@ -44,7 +44,9 @@ function how(op: OperationSpec): string {
   }
   if (op.method === 'POST' && p.includes('/actions/')) {
     const sync = op.responses.find((s) => [200, 201].includes(s)) ?? 204
-    return `Task: 202 + Location, progress advances, effect lands at the end; \`?sync=true\` → ${sync}`
+    // XO gives a task a progress only for rolling pool reboots and updates.
+    const progress = /\/rolling_(reboot|update)$/.test(p) ? ', progress from 0' : ''
+    return `Task: 202 + Location${progress}, effect lands at the end; \`?sync=true\` → ${sync}`
   }
   if (/\/stats$/.test(p)) return 'RRD-shaped series for the granularity; 422 when not running'
   if (/dashboard$/.test(p))

@@ -9,7 +9,7 @@ export type FormatReason =
   // any format
   | 'truncated'
   | 'bad-field'
-  // VHD (RELIABILITY §5.1, §5.2)
+  // VHD (docs/formats.md#vhd)
   | 'bad-cookie'
   | 'bad-checksum'
   | 'unsupported-version'
@@ -22,7 +22,7 @@ export type FormatReason =
   | 'not-tar'
   | 'corrupt-tar'
   | 'corrupt-compression'
-  // XVA (RELIABILITY §5.4)
+  // XVA (docs/formats.md#xva)
   | 'missing-ova-xml'
   | 'ova-xml-not-first'
   | 'bad-ova-xml'

@@ -1,5 +1,5 @@
 // Disk and VM image formats: plain Node, no Electron. Writers for the simulator's exports,
-// validators for imports and for the app's checks before an upload (RELIABILITY §4, §5).
+// validators for imports and for the app's checks before an upload (docs/formats.md).
 export {
   DISK_BLOCK_SIZE,
   SECTOR_SIZE,
@@ -11,6 +11,7 @@ export {
   diskDigest,
   diskFromBuffer,
   diskFromFile,
+  diskFromSparseFile,
   isAllZero,
 } from './disk-content'
 export { FormatError, type FormatName, type FormatReason } from './format-error'
@@ -19,6 +20,7 @@ export { rawStream } from './raw'
 export { SNIFF_BYTES, sniffFormat, type SniffedFormat } from './sniff'
 export {
   readVhd,
+  readVhdData,
   vhdLength,
   vhdRawStream,
   vhdStream,

@@ -147,7 +147,8 @@ function parseManifest(text: string): Map<string, { algo: string; digest: string
 /**
  * Validates an OVA in one pass: `.ovf` first, parseable; every referenced file present with its
  * declared size; VMDKs structurally sound (streamOptimized ones fully inflated and hashed); a `.mf`
- * manifest verified when present (RELIABILITY §5.4); tar end-of-archive. Throws `FormatError`.
+ * manifest verified when present (DMTF's OVF specification, DSP0243); tar end-of-archive. Throws
+ * `FormatError`.
  */
 export async function readOva(source: Readable): Promise<OvaInfo> {
   const tar = await openTar(source, 'ova')

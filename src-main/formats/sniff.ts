@@ -74,7 +74,7 @@ function decompressHead(head: Buffer, kind: 'gzip' | 'zstd'): Buffer | undefined
 function fromTar(tarHead: Buffer): SniffedFormat | undefined {
   const name = firstTarEntryName(tarHead)
   if (name === undefined) return undefined
-  if (name === 'ova.xml') return 'xva' // XAPI requires it first (RELIABILITY §5.4)
+  if (name === 'ova.xml') return 'xva' // XAPI requires it first (xapi-project/xen-api import.ml)
   if (/\.ovf$/i.test(name)) return 'ova' // the OVF spec requires the descriptor first
   return 'unknown'
 }

@@ -26,7 +26,10 @@ export interface TarEntry {
 export interface TarReader {
   compression: Compression
   entries: AsyncIterable<TarEntry>
-  /** After the last entry: checks the end-of-archive blocks are there (RELIABILITY §4.2 rule 2). */
+  /**
+   * After the last entry: checks the end-of-archive blocks are there
+   * (docs/formats.md#knowing-a-transfer-is-complete).
+   */
   finish(): void
   /** Any error met while reading entries or their bodies, as a `FormatError` when it is the file's fault. */
   classify(e: unknown): unknown

@@ -39,11 +39,15 @@ export interface VhdInfo {
 }
 
 type Sink = (buf: Buffer) => Promise<void>
+/** Takes `length` bytes of zeros the VHD leaves unallocated, instead of the sink seeing them. */
+type Hole = (length: number) => Promise<void>
 
 interface Walk {
   src: ByteSource
   options: ReadVhdOptions
   sink: Sink | undefined
+  /** Without it, unallocated blocks reach the sink as zero buffers. */
+  hole: Hole | undefined
   /** The caller wants the content or nothing (raw conversion), not just a validation. */
   needContent: boolean
 }
@@ -193,9 +197,18 @@ async function walkSparse(w: Walk, first: Buffer, footer: VhdFooter): Promise<Vh
   }
   const blockLen = (i: number): number =>
     Math.min(header.blockSize, footer.currentSize - i * header.blockSize)
+  // Blocks [from, to) are unallocated: one hole for the run, so its cost is not its size.
+  const emitHoles = async (from: number, to: number): Promise<void> => {
+    if (!sink || from >= to) return
+    if (w.hole) {
+      const end = Math.min(to * header.blockSize, footer.currentSize)
+      return w.hole(end - from * header.blockSize)
+    }
+    for (let i = from; i < to; i++) await sink(Buffer.alloc(blockLen(i)))
+  }
   const emitBlock = async (index: number, raw: Buffer | null): Promise<void> => {
     if (!sink) return
-    if (!raw) return sink(Buffer.alloc(blockLen(index)))
+    if (!raw) return emitHoles(index, index + 1)
     const data = raw.subarray(bitmapLen, bitmapLen + blockLen(index))
     applyBitmap(raw, data)
     return sink(data)
@@ -225,12 +238,14 @@ async function walkSparse(w: Walk, first: Buffer, footer: VhdFooter): Promise<Vh
         `BAT entry ${bad.index} points to ${bad.start}, past the end of the data`,
       )
     }
-    const starts = new Map(blocks.map((b) => [b.index, b.start]))
     if (sink && !differencing) {
-      for (let i = 0; i < entries; i++) {
-        const start = starts.get(i)
-        await emitBlock(i, start === undefined ? null : await src.read(start, span))
+      let next = 0
+      for (const b of [...blocks].sort((x, y) => x.index - y.index)) {
+        await emitHoles(next, b.index)
+        await emitBlock(b.index, await src.read(b.start, span))
+        next = b.index + 1
       }
+      await emitHoles(next, entries)
     }
     return { ...info, fileSize: size }
   }
@@ -261,7 +276,7 @@ async function walkSparse(w: Walk, first: Buffer, footer: VhdFooter): Promise<Vh
       throw err('truncated', `the stream ends inside block ${b.index} (at ${b.start})`)
     }
     if (!emitting) continue
-    for (; nextIndex < b.index; nextIndex++) await emitBlock(nextIndex, null)
+    await emitHoles(nextIndex, b.index)
     await emitBlock(b.index, raw)
     nextIndex = b.index + 1
   }
@@ -272,7 +287,7 @@ async function walkSparse(w: Walk, first: Buffer, footer: VhdFooter): Promise<Vh
       ? err('footer-mismatch', 'the footer at the end differs from its copy at offset 0')
       : err('truncated', `the stream ends after ${end} bytes without the closing footer`)
   }
-  if (emitting) for (; nextIndex < entries; nextIndex++) await emitBlock(nextIndex, null)
+  if (emitting) await emitHoles(nextIndex, entries)
   return { ...info, fileSize: end }
 }
 
@@ -281,8 +296,9 @@ async function walk(
   options: ReadVhdOptions,
   sink?: Sink,
   needContent = false,
+  hole?: Hole,
 ): Promise<VhdInfo> {
-  const w: Walk = { src, options, sink, needContent }
+  const w: Walk = { src, options, sink, hole, needContent }
   try {
     const first = await src.read(0, FOOTER_SIZE)
     if (!first) throw err('truncated', 'the file is shorter than one 512-byte footer')
@@ -300,8 +316,9 @@ const open = (source: string | Readable): Promise<ByteSource> =>
   typeof source === 'string' ? fileSource(source) : Promise.resolve(streamSource(source))
 
 /**
- * Validates a VHD (file path or stream) the way XO's vhd-lib would (RELIABILITY §5.2) and hashes its
- * virtual content. Throws `FormatError` for anything XO would refuse or that is damaged.
+ * Validates a VHD (file path or stream) the way XO's vhd-lib would (vatesfr/xen-orchestra,
+ * packages/vhd-lib; docs/formats.md#vhd) and hashes its virtual content. Throws `FormatError` for
+ * anything XO would refuse or that is damaged.
  */
 export async function readVhd(
   source: string | Readable,
@@ -345,4 +362,26 @@ export function vhdRawStream(source: string | Readable): Readable {
       (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
     )
   return out
+}
+
+/**
+ * The VHD's virtual content as the bytes it stores, each at its offset in the disk, validated like
+ * `vhdRawStream`: unallocated blocks are skipped, not turned into zeros, so reading a sparse VHD of
+ * a huge disk costs what its data costs. Resolves with the info once the whole VHD checked out.
+ */
+export async function readVhdData(
+  source: string | Readable,
+  write: (offset: number, data: Buffer) => Promise<void>,
+): Promise<VhdInfo> {
+  let offset = 0
+  const sink = async (buf: Buffer): Promise<void> => {
+    const at = offset
+    offset += buf.length
+    await write(at, buf)
+  }
+  const hole = (length: number): Promise<void> => {
+    offset += length
+    return Promise.resolve()
+  }
+  return walk(await open(source), {}, sink, true, hole)
 }

@@ -1,6 +1,6 @@
 import { FormatError } from './format-error'
 
-// Layout from the Microsoft VHD spec, summarised in RELIABILITY §5.1. All integers are big-endian.
+// Layout from the Microsoft VHD spec, summed up in docs/formats.md#vhd. All integers are big-endian.
 export const FOOTER_SIZE = 512
 export const HEADER_SIZE = 1024
 export const VHD_BLOCK_SIZE = 2 * 1024 * 1024
@@ -12,7 +12,7 @@ const FORMAT_VERSION = 0x00010000
 const FOOTER_CHECKSUM_AT = 64
 const HEADER_CHECKSUM_AT = 36
 const VHD_EPOCH_S = Date.UTC(2000, 0, 1) / 1000
-// The largest geometry qemu (and Hyper-V) treat as "use currentSize, not C·H·S" (RELIABILITY §5.3).
+// The largest geometry qemu (and Hyper-V) treat as "use currentSize, not C·H·S" (qemu block/vpc.c).
 const MAX_GEOMETRY: Geometry = { cylinders: 65535, heads: 16, sectors: 255 }
 // Refuse absurd tables before allocating them: 2 TiB (the VHD limit) at 2 MiB blocks is 1 Mi entries.
 const MAX_TABLE_ENTRIES = 16 * 1024 * 1024
@@ -83,7 +83,8 @@ export function bytesToUuid(buf: Uint8Array): string {
 /**
  * CHS geometry from the spec's appendix algorithm. When C·H·S·512 is not exactly the size (most
  * sizes), we write the maximum geometry instead: qemu then reads `currentSize`, which is exact, rather
- * than rounding the disk down to C·H·S (qemu block/vpc.c; RELIABILITY §5.3 "qem2 / force_size").
+ * than rounding the disk down to C·H·S (qemu block/vpc.c, as its `force_size` option and `qem2`
+ * creator do; docs/formats.md#vhd).
  */
 export function geometryForSize(size: number): Geometry {
   const total = Math.min(size / 512, 65535 * 16 * 255)
@@ -141,9 +142,9 @@ export function encodeFooter(f: FooterFields): Buffer {
   buf.writeUInt32BE(FORMAT_VERSION, 12)
   writeU64(buf, f.dataOffset, 16)
   buf.writeUInt32BE(f.timestamp, 24)
-  buf.write('xo  ', 28, 'latin1') // XO's creator app (RELIABILITY §5.2)
+  buf.write('xo  ', 28, 'latin1') // XO's creator app (vhd-lib; docs/formats.md#vhd)
   buf.writeUInt32BE(0x00010000, 32)
-  buf.write('Wi2k', 36, 'latin1') // what everybody writes (RELIABILITY §5.3)
+  buf.write('Wi2k', 36, 'latin1') // what everybody writes (docs/formats.md#vhd)
   writeU64(buf, f.currentSize, 40)
   writeU64(buf, f.currentSize, 48)
   const g = geometryForSize(f.currentSize)
@@ -172,7 +173,10 @@ function text(buf: Buffer, from: number, to: number): string {
   return buf.toString('latin1', from, to)
 }
 
-/** Decodes and checks a footer the way vhd-lib's `checkFooter` does (RELIABILITY §5.2). */
+/**
+ * Decodes and checks a footer the way vhd-lib's `checkFooter` does (vatesfr/xen-orchestra,
+ * packages/vhd-lib/checkFooter.js).
+ */
 export function checkFooter(buf: Buffer, where: string): VhdFooter {
   const cookie = text(buf, 0, 8)
   if (cookie !== 'conectix') {
@@ -233,7 +237,10 @@ export function checkFooter(buf: Buffer, where: string): VhdFooter {
   return f
 }
 
-/** Decodes and checks a dynamic header like vhd-lib's `_checkHeader` (RELIABILITY §5.2). */
+/**
+ * Decodes and checks a dynamic header like vhd-lib's `_checkHeader` (vatesfr/xen-orchestra,
+ * packages/vhd-lib/_checkHeader.js).
+ */
 export function checkHeader(buf: Buffer, footer: VhdFooter): VhdHeader {
   if (text(buf, 0, 8) !== 'cxsparse') {
     throw new FormatError('vhd', 'bad-cookie', 'no "cxsparse" cookie in the dynamic disk header')

@@ -12,7 +12,7 @@ import {
   toVhdTimestamp,
 } from './vhd-structs'
 
-export { readVhd, vhdRawStream, type VhdInfo, type ReadVhdOptions } from './vhd-read'
+export { readVhd, readVhdData, vhdRawStream, type VhdInfo, type ReadVhdOptions } from './vhd-read'
 
 export interface VhdStreamOptions {
   /** Footer UUID; random by default. */
@@ -39,7 +39,8 @@ interface VhdLayout {
 }
 
 function layout(disk: DiskContent): VhdLayout {
-  // Same order as vhd-lib and qemu: footer copy, dynamic header, BAT, blocks, footer (RELIABILITY §5.1).
+  // Same order as vhd-lib and qemu: footer copy, dynamic header, BAT, blocks, footer
+  // (docs/formats.md#vhd).
   const tableOffset = FOOTER_SIZE + HEADER_SIZE
   const bat = Buffer.alloc(batSize(disk.blockCount), 0xff) // 0xFFFFFFFF = unallocated
   let next = tableOffset + bat.length

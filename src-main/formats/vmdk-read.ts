@@ -25,9 +25,9 @@ function u64(buf: Buffer, at: number, what: string): number {
 }
 
 /**
- * Reads a sparse VMDK from the front, as a stream allows (RELIABILITY §5.4: OVA disks are checked
- * before upload). For streamOptimized disks it walks every marker and inflates every grain, so a
- * damaged grain or a cut file is caught and the content can be hashed.
+ * Reads a sparse VMDK from the front, as a stream allows (OVA disks are checked before upload,
+ * docs/formats.md#ova). For streamOptimized disks it walks every marker and inflates every grain,
+ * so a damaged grain or a cut file is caught and the content can be hashed.
  */
 export async function readVmdk(src: ByteSource): Promise<VmdkInfo> {
   const header = await src.read(0, 512)

@@ -4,7 +4,8 @@ import { type XmlElement, XmlSyntaxError, childNamed, escapeXml, parseXml } from
 
 /**
  * ova.xml, the first entry of an XVA: one XML-RPC value (XAPI's wire format) holding `version` and
- * `objects`, each object `{ class, id: 'Ref:N', snapshot: <the XAPI record> }` (RELIABILITY §5.4).
+ * `objects`, each object `{ class, id: 'Ref:N', snapshot: <the XAPI record> }`
+ * (xapi-project/xen-api, ocaml/xapi/import.ml; docs/formats.md#xva).
  */
 export type XmlRpcValue = string | number | boolean | XmlRpcValue[] | XmlRpcStruct
 export interface XmlRpcStruct {

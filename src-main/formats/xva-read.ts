@@ -55,8 +55,9 @@ function verifyChecksum(name: string, ext: string, data: Buffer, recorded: strin
 
 /**
  * Validates an XVA (plain, gzip or zstd) in one streaming pass, as XAPI's import would read it
- * (RELIABILITY §5.4): `ova.xml` first, VDI chunks in order with a verified checksum after each, gaps
- * counted as zeros, every VDI complete, tar end-of-archive present. Throws `FormatError`.
+ * (xapi-project/xen-api, ocaml/xapi/import.ml and stream_vdi.ml; docs/formats.md#xva): `ova.xml`
+ * first, VDI chunks in order with a verified checksum after each, gaps counted as zeros, every VDI
+ * complete, tar end-of-archive present. Throws `FormatError`.
  */
 export interface ReadXvaOptions {
   /** Receives each chunk once its checksum is verified: the bytes at `offset` of VDI `ref`. */

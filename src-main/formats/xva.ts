@@ -25,7 +25,7 @@ export interface XvaInput {
 }
 
 export interface XvaStreamOptions {
-  /** Whole-archive compression, as XO's `?compress=gzip|zstd` (GUIDE §9.1). */
+  /** Whole-archive compression, as XO's `GET /vms/{id}.{format}?compress=gzip|zstd`. */
   compress?: 'gzip' | 'zstd'
   /** `.xxhash` (XXH64, what current XAPI and XO write) or the legacy `.checksum` (SHA-1). */
   checksum?: 'xxhash' | 'sha1'

@@ -1,7 +1,8 @@
 /**
  * XXH64 (seed 0), the checksum XAPI and XO write next to each XVA chunk as `.xxhash`
- * (RELIABILITY §5.4). Node has no built-in xxhash; `xxhash-wasm` computes it in WebAssembly at
- * memory speed, so checksums never slow an export or an import down.
+ * (xapi-project/xen-api, ocaml/xapi/stream_vdi.ml; docs/formats.md#xva). Node has no built-in
+ * xxhash; `xxhash-wasm` computes it in WebAssembly at memory speed, so checksums never slow an
+ * export or an import down.
  */
 import xxhash from 'xxhash-wasm'
 

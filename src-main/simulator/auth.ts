@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import type { LabAccount, XoRecord } from './lab/types'
 import { xoError } from './http/xo-errors'
 
-/** An XO authentication token record (GUIDE §2.2); its `id` is the cookie value. */
+/** An XO token record (`POST /users/{id}/authentication_tokens`); its `id` is the cookie value. */
 export interface TokenRecord {
   id: string
   user_id: string
@@ -65,7 +65,10 @@ export function parseDuration(value: string | number): number {
   return Number(match[1]) * unit
 }
 
-/** Users, passwords and tokens of the lab; authenticates requests as XO does (GUIDE §2). */
+/**
+ * Users, passwords and tokens of the lab; authenticates requests as XO does
+ * (docs/xo-rest-api.md#authentication).
+ */
 export class Authenticator {
   readonly tokens = new Map<string, TokenRecord>()
   readonly #accounts: LabAccount[]
@@ -97,7 +100,9 @@ export class Authenticator {
     if (validity > MAX_VALIDITY)
       throw xoError.plain(`too high expiresIn duration: ${String(options.expiresIn)}`)
     const now = this.now()
-    // An unexpired token of the same user and client is reused with a new expiry (GUIDE §2.2).
+    // An unexpired token of the same user and client is reused with a new expiry (xo-server's
+    // createAuthenticationToken in vatesfr/xen-orchestra,
+    // packages/xo-server/src/xo-mixins/authentication.mjs).
     const clientId = options.client?.id
     const reused =
       clientId === undefined
@@ -123,7 +128,8 @@ export class Authenticator {
 
   /**
    * Who is calling, or undefined for no credentials. Bad credentials fail even on routes that need
-   * none (GUIDE §2.4); cookie and Authorization together are a 400 (§2.1).
+   * none; cookie and Authorization together are a 400 (@xen-orchestra/rest-api 0.39.0,
+   * dist/middlewares/authentication.middleware.mjs).
    */
   authenticate(
     req: IncomingMessage,
@@ -142,7 +148,8 @@ export class Authenticator {
       const space = authorization.indexOf(' ')
       const encoded = space < 0 ? '' : authorization.slice(space + 1).trim()
       if (encoded === '') throw xoError.api(400, 'Malformed Authorization header')
-      // XO decodes whatever follows the scheme as Basic: a Bearer token decodes to garbage (§2.1).
+      // XO decodes whatever follows the scheme as Basic: a Bearer token decodes to garbage
+      // (@xen-orchestra/rest-api 0.39.0, dist/middlewares/authentication.middleware.mjs).
       const decoded = Buffer.from(encoded, 'base64').toString('utf8')
       const colon = decoded.indexOf(':')
       if (colon < 0) throw xoError.invalidCredentials()

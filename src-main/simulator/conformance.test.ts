@@ -26,7 +26,10 @@ afterAll(() => sim.close())
  */
 const SHADOWED_BY_REDIRECT = new Set(['GET /backup/jobs/metadata', 'GET /backup/jobs/mirror'])
 
-/** Routes an XO without an XOA licence answers with 403 feature unauthorized (GUIDE §7.3). */
+/**
+ * Routes an XO without an XOA licence answers with 403 feature unauthorized (xo-common's
+ * `featureUnauthorized`, docs/xo-rest-api.md#errors).
+ */
 const LICENCE_GATED = new Set([
   'GET /hosts/{id}/missing_patches',
   'GET /pools/{id}/missing_patches',
@@ -197,7 +200,7 @@ function actionTarget(op: OperationSpec, n: number): XoRecord | undefined {
   return fit[n] ?? fit[0]
 }
 
-/** A valid body for actions that need one (GUIDE §5.2). */
+/** A valid body for actions that need one (their request bodies in XO's spec). */
 function bodyFor(op: OperationSpec, target: XoRecord): unknown {
   const first = <C extends CollectionName>(c: C, test: (r: XoRecord) => boolean = () => true) =>
     records(c).find(test)?.id

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -8,22 +7,24 @@ import {
   DISK_BLOCK_SIZE,
   deterministicDisk,
   diskDigest,
-  diskFromFile,
+  diskFromSparseFile,
   isAllZero,
   type DiskContent,
 } from '../formats/disk-content'
+import { readVhdData } from '../formats/vhd-read'
 import type { XoRecord } from './lab/types'
 
 /** Content received for a VDI that does not exist yet: attach it with `commit`, or `discard` it. */
 export interface ReceivedDisk {
   size: number
-  /** sha256 of the whole virtual content, zeros included. */
-  digest: string
   commit(vdiId: string): void
   discard(): void
 }
 
-/** A temporary sparse file: only non-zero data is written, the rest stays a hole. */
+/**
+ * A temporary sparse file: only non-zero data is written, the rest stays a hole. It notes the blocks
+ * it wrote, so reading it back never scans the holes: an import costs what its data costs.
+ */
 interface SparseFile {
   write(offset: number, data: Buffer): Promise<void>
   /** Sets the size and reads the content back as a disk; removes the file on failure. */
@@ -38,7 +39,7 @@ interface SparseFile {
  * temporary folder until the simulator stops, so exporting them again gives the same bytes.
  */
 export class DiskContents {
-  readonly #imported = new Map<string, { disk: DiskContent; digest: string; discard(): void }>()
+  readonly #imported = new Map<string, { disk: DiskContent; discard(): void }>()
   #dir: string | undefined
   #files = 0
 
@@ -62,9 +63,13 @@ export class DiskContents {
     }
   }
 
-  /** sha256 of the content imported into a VDI, if it was imported. */
-  importedDigest(vdiId: string): string | undefined {
-    return this.#imported.get(vdiId)?.digest
+  /**
+   * sha256 of the whole virtual content imported into a VDI (zeros included, as `diskDigest`), read
+   * back from where it is kept; undefined if nothing was imported. For tests: it costs the virtual size.
+   */
+  async importedDigest(vdiId: string): Promise<string | undefined> {
+    const imported = this.#imported.get(vdiId)
+    return imported ? diskDigest(imported.disk) : undefined
   }
 
   async #sparseFile(): Promise<SparseFile> {
@@ -77,15 +82,19 @@ export class DiskContents {
       closed = true
     }
     const remove = (): void => rmSync(path, { force: true })
+    const allocated = new Set<number>()
     return {
       write: async (offset, data) => {
-        if (!isAllZero(data)) await fh.write(data, 0, data.length, offset)
+        if (data.length === 0 || isAllZero(data)) return
+        await fh.write(data, 0, data.length, offset)
+        const last = Math.floor((offset + data.length - 1) / DISK_BLOCK_SIZE)
+        for (let i = Math.floor(offset / DISK_BLOCK_SIZE); i <= last; i++) allocated.add(i)
       },
       finish: async (size) => {
         try {
           await fh.truncate(size)
           await close()
-          return { disk: await diskFromFile(path), discard: remove }
+          return { disk: diskFromSparseFile(path, size, allocated), discard: remove }
         } catch (err) {
           await close()
           remove()
@@ -99,11 +108,10 @@ export class DiskContents {
     }
   }
 
-  #received(disk: DiskContent, digest: string, discard: () => void): ReceivedDisk {
+  #received(disk: DiskContent, discard: () => void): ReceivedDisk {
     return {
       size: disk.size,
-      digest,
-      commit: (vdiId) => void this.#imported.set(vdiId, { disk, digest, discard }),
+      commit: (vdiId) => void this.#imported.set(vdiId, { disk, discard }),
       discard,
     }
   }
@@ -111,7 +119,6 @@ export class DiskContents {
   /** Stores raw bytes for a VDI about to exist; nothing is kept if the stream fails. */
   async receiveRaw(raw: Readable): Promise<ReceivedDisk> {
     const file = await this.#sparseFile()
-    const hash = createHash('sha256')
     let size = 0
     let pending: Buffer[] = []
     let pendingBytes = 0
@@ -128,7 +135,6 @@ export class DiskContents {
     }
     try {
       for await (const chunk of raw as AsyncIterable<Buffer>) {
-        hash.update(chunk)
         size += chunk.length
         pending.push(chunk)
         pendingBytes += chunk.length
@@ -140,7 +146,25 @@ export class DiskContents {
       throw err
     }
     const { disk, discard } = await file.finish(size)
-    return this.#received(disk, hash.digest('hex'), discard)
+    return this.#received(disk, discard)
+  }
+
+  /**
+   * Stores a VHD upload (checked as XO's import would) for a VDI about to exist. Only the blocks the
+   * VHD stores are read and written: a sparse VHD of a 500 GiB disk costs its few MB, not 500 GiB of
+   * zeros. Nothing is kept if the VHD is refused.
+   */
+  async receiveVhd(vhd: Readable): Promise<ReceivedDisk> {
+    const file = await this.#sparseFile()
+    let virtualSize: number
+    try {
+      virtualSize = (await readVhdData(vhd, (offset, data) => file.write(offset, data))).virtualSize
+    } catch (err) {
+      await file.discard()
+      throw err
+    }
+    const { disk, discard } = await file.finish(virtualSize)
+    return this.#received(disk, discard)
   }
 
   /**
@@ -164,7 +188,7 @@ export class DiskContents {
         const received = new Map<string, ReceivedDisk>()
         for (const { ref, virtualSize } of sizes) {
           const { disk, discard } = await (await fileOf(ref)).finish(virtualSize)
-          received.set(ref, this.#received(disk, await diskDigest(disk), discard))
+          received.set(ref, this.#received(disk, discard))
         }
         return received
       },

@@ -1,4 +1,5 @@
-// The SSE stream (GUIDE §8) as a client reads it: init, subscriptions, then changes in order.
+// The SSE stream (`GET /events`, docs/xo-rest-api.md#events) as a client reads it: init,
+// subscriptions, then changes in order.
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

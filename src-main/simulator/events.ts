@@ -14,8 +14,9 @@ interface Subscriber {
 }
 
 /**
- * XO's Server-Sent Events (GUIDE §8): a stream per subscriber, `init` first, `ping` every 30 s,
- * and add/update/remove for the collections it subscribed to. Nothing is replayed on reconnect.
+ * XO's Server-Sent Events (`GET /events`, docs/xo-rest-api.md#events): a stream per subscriber,
+ * `init` first, `ping` every 30 s, and add/update/remove for the collections it subscribed to.
+ * Nothing is replayed on reconnect.
  */
 export class EventStreams {
   readonly #subscribers = new Map<string, Subscriber>()
@@ -97,13 +98,15 @@ export class EventStreams {
     if (this.#subscribers.size === 0) return
     const type = Object.keys(LISTENER_TYPES).find((t) => LISTENER_TYPES[t] === collection)
     if (!type) return
-    // Tasks only ever produce update (creation included) and remove (GUIDE §8.3).
+    // Tasks only ever produce update (creation included) and remove: xo-server's task manager
+    // emits no `add` (@xen-orchestra/rest-api 0.39.0, dist/events/event.service.mjs).
     const event = type === 'task' && kind === 'add' ? 'update' : kind
     for (const s of this.#subscribers.values()) {
       const fields = s.subscriptions.get(type)
       if (fields === undefined) continue
       const picked = fields === '*' ? record : pickFields(record, fields)
-      // With a field list, an update that changed none of the picked fields is not sent (§8.3).
+      // With a field list, an update that changed none of the picked fields is not sent
+      // (@xen-orchestra/rest-api 0.39.0, dist/events/event.class.mjs).
       if (kind === 'update' && fields !== '*' && previous) {
         if (JSON.stringify(pickFields(previous, fields)) === JSON.stringify(picked)) continue
       }

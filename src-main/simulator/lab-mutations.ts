@@ -5,7 +5,7 @@ import type { Simulation } from './simulation'
 
 /**
  * Changes to the lab that several routes share (actions, DELETE, imports), keeping every link
- * bidirectional as XO's objects are (GUIDE §11.7).
+ * bidirectional as XO's objects are (docs/xo-rest-api.md#what-objects-look-like).
  */
 
 export type PowerState = 'Running' | 'Halted' | 'Paused' | 'Suspended'
@@ -60,7 +60,10 @@ function setResident(
   if (next.length !== current.length) sim.store.update('hosts', host.id, { residentVms: next })
 }
 
-/** Moves a VM to a power state: `$container` is its host while it runs, its pool when halted (§11.3). */
+/**
+ * Moves a VM to a power state: `$container` is its host while it runs, its pool when halted
+ * (docs/xo-rest-api.md#what-objects-look-like).
+ */
 export function setVmPower(
   sim: Simulation,
   vmId: string,
@@ -150,7 +153,7 @@ function copyDisks(
   return vbdIds
 }
 
-/** `snapshot` (GUIDE §5.2): a VM-snapshot with snapshots of the disks. */
+/** `POST /vms/{id}/actions/snapshot`: a VM-snapshot with snapshots of the disks. */
 export function snapshotVm(sim: Simulation, vmId: string, nameLabel?: string): XoRecord {
   const vm = sim.store.get('vms', vmId) as XoRecord
   const snap = newXapiIds()
@@ -211,7 +214,10 @@ export function cloneVm(
   return sim.store.update('vms', copy.id, { $VBDs: vbds })
 }
 
-/** Removes a VM-like object with its VBDs and (for VMs and snapshots) its own disks (GUIDE §4.5). */
+/**
+ * Removes a VM-like object with its VBDs and (for VMs and snapshots) its own disks
+ * (`DELETE /vms/{id}`, docs/xo-rest-api.md#single-objects-patch-and-delete).
+ */
 export function destroyVm(sim: Simulation, collection: CollectionName, vmId: string): void {
   const vm = sim.store.get(collection, vmId)
   if (!vm) return

@@ -25,7 +25,10 @@ export interface OperationSpec {
   deprecated: boolean
   /** False for the few routes that need no credentials (`/ping`, `/gui-routes`, `/mcp/status`). */
   authenticated: boolean
-  /** True when non-admins may use the route through RBAC privileges; otherwise it is admin-only (GUIDE §2.3). */
+  /**
+   * True when non-admins may use the route through RBAC privileges; otherwise it is admin-only
+   * (@xen-orchestra/rest-api 0.39.0, dist/middlewares/authentication.middleware.mjs).
+   */
   acl: boolean
   /** The RBAC privilege the route checks on its target object, as the spec's description names it. */
   privilege: { resource: string; action: string } | null

@@ -20,7 +20,10 @@ function grants(privilegeAction: string, action: string): boolean {
   )
 }
 
-/** RBAC v2 as XO applies it (GUIDE §2.3, §3.9, §10): admins bypass it, deny wins over allow. */
+/**
+ * RBAC v2 as XO applies it (`hasPrivilegeOn` of `@xen-orchestra/acl`,
+ * docs/xo-rest-api.md#authentication): admins bypass it, deny wins over allow.
+ */
 export class Rbac {
   constructor(private readonly store: LabStore) {}
 

@@ -82,7 +82,7 @@ export class Simulation {
     if (this.requests.length > 1000) this.requests.splice(0, this.requests.length - 1000)
   }
 
-  /** Seconds since the epoch, for XAPI-side timestamps (GUIDE §11). */
+  /** Seconds since the epoch, for XAPI timestamps (docs/xo-rest-api.md#what-objects-look-like). */
   nowSeconds(): number {
     return Math.floor(this.now() / 1000)
   }

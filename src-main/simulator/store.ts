@@ -10,7 +10,8 @@ export type ChangeListener = (
 ) => void
 
 /**
- * The simulator's live objects, by collection, in insertion order (XO's own order, GUIDE §3.8).
+ * The simulator's live objects, by collection, in insertion order (XO's own order,
+ * docs/xo-rest-api.md#collections-and-fields).
  * Every change is announced to listeners (SSE streams, task watchers).
  */
 export class LabStore {

@@ -5,15 +5,15 @@ import type { LabStore } from './store'
 /** What an action's work reports while it runs. */
 export interface TaskHandle {
   id: string
-  /** Sets `properties.progress` (0–100), as long XO tasks do (GUIDE §6.1). */
+  /** Sets `properties.progress` (0–100), as long XO tasks do (docs/xo-rest-api.md#actions-and-tasks). */
   progress(percent: number): void
   /** Set when someone asked to abort the task. */
   readonly abortRequested: boolean
 }
 
 /**
- * XO's task log (GUIDE §6): tasks live in the `tasks` collection, so `/tasks`, `?watch=true` and
- * SSE `task` subscriptions all see them change.
+ * XO's task log (docs/xo-rest-api.md#actions-and-tasks): tasks live in the `tasks` collection, so
+ * `/tasks`, `?watch=true` and SSE `task` subscriptions all see them change.
  */
 export class TaskManager {
   #counter = 0
@@ -75,7 +75,7 @@ export class TaskManager {
 
   readonly #abort = new Map<string, () => void>()
 
-  /** Marks an abort request (GUIDE §6.2: abort only signals; most actions do not honour it). */
+  /** Marks an abort request (`POST /tasks/{id}/actions/abort` only asks; most actions ignore it). */
   requestAbort(id: string): boolean {
     const task = this.store.get('tasks', id)
     if (task?.['status'] !== 'pending') return false
@@ -95,7 +95,7 @@ export class TaskManager {
     this.#waiters.delete(id)
   }
 
-  /** Resolves when the task is no longer pending (`GET /tasks/{id}?wait=true`, GUIDE §6.2). */
+  /** Resolves when the task is no longer pending (`GET /tasks/{id}?wait=true`). */
   waitFor(id: string, signal?: AbortSignal): Promise<XoRecord> {
     const task = this.store.get('tasks', id)
     if (!task || task['status'] !== 'pending') return Promise.resolve(task as XoRecord)

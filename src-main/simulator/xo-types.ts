@@ -2,8 +2,9 @@ import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../xo-model/xo-typ
 import type { CollectionName } from './lab/types'
 
 /**
- * XO's type name per collection: used in "no such <type> <id>" errors (GUIDE §4.1) and by SSE
- * subscriptions, whose `collection` is an XO type (§8.2).
+ * XO's type name per collection: used in "no such <type> <id>" errors
+ * (docs/xo-rest-api.md#single-objects-patch-and-delete) and by SSE subscriptions, whose
+ * `collection` is an XO type (`POST /events/{id}/subscriptions`).
  */
 export const TYPE_OF_COLLECTION: Record<CollectionName, string> = {
   ...XO_TYPE_OF_COLLECTION,
@@ -31,7 +32,10 @@ export const LISTENER_TYPES: Record<string, CollectionName | undefined> = {
   VTPM: undefined,
 }
 
-/** The canonical href of a record: `/rest/v0/<collection>/<id>`, the id as is (GUIDE §3.1). */
+/**
+ * The canonical href of a record: `/rest/v0/<collection>/<id>`, the id as is
+ * (@xen-orchestra/rest-api 0.39.0, dist/helpers/object-wrapper.helper.mjs).
+ */
 export function hrefOf(collection: CollectionName, id: string): string {
   return `/rest/v0/${collection}/${id}`
 }

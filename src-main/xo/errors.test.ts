@@ -202,7 +202,7 @@ const rows: [string, () => Promise<AppError>, AppError['code'], RegExp][] = [
     '422: invalid fields',
     () => errorOf(client().patch('vms', vm('Halted').id, { name_label: 'x' }, never)),
     'xo-rejected',
-    /rejected the request: body: "name_label" is an excess property/,
+    /rejected the request: body\.name_label: "name_label" is an excess property/,
   ],
   [
     '500: XAPI error',

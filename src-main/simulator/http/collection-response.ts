@@ -2,7 +2,10 @@ import * as CM from 'complex-matcher'
 import type { XoRecord } from '../lab/types'
 import { xoError } from './xo-errors'
 
-/** The query options every collection takes (GUIDE §3): already validated as tsoa would. */
+/**
+ * The query options every collection takes (docs/xo-rest-api.md#collections-and-fields): already
+ * validated as tsoa would.
+ */
 export interface CollectionQuery {
   fields?: string
   filter?: string
@@ -17,7 +20,10 @@ export type CollectionBody =
   | { kind: 'ndjson'; lines: Iterable<unknown> }
   | { kind: 'markdown'; text: string }
 
-/** Parses a complex-matcher filter; a bad one is XO's 400 with `stringToParse` (GUIDE §3.3). */
+/**
+ * Parses a complex-matcher filter; a bad one is XO's 400 with `stringToParse`
+ * (@xen-orchestra/rest-api 0.39.0, dist/helpers/utils.helper.mjs).
+ */
 export function compileFilter(
   filter: string | undefined,
 ): ((value: unknown) => boolean) | undefined {
@@ -31,7 +37,10 @@ export function compileFilter(
   }
 }
 
-/** lodash.pick with property paths: `memory.size` keeps `{memory: {size}}` (GUIDE §3.2). */
+/**
+ * lodash.pick with property paths: `memory.size` keeps `{memory: {size}}`
+ * (@xen-orchestra/rest-api 0.39.0, dist/helpers/object-wrapper.helper.mjs).
+ */
 export function pickFields(
   record: Record<string, unknown>,
   fields: readonly string[],
@@ -64,7 +73,10 @@ export function pickFields(
   return out
 }
 
-/** How one item is shown: its href, or picked fields plus href (GUIDE §3.1–3.2). */
+/**
+ * How one item is shown: its href, or picked fields plus href (@xen-orchestra/rest-api 0.39.0,
+ * dist/helpers/object-wrapper.helper.mjs).
+ */
 export function itemMapper(fields: string | undefined, hrefOf: (r: XoRecord) => string) {
   if (fields === undefined) return (r: XoRecord): unknown => hrefOf(r)
   if (fields === '*') return (r: XoRecord): unknown => ({ ...r, href: hrefOf(r) })
@@ -72,7 +84,10 @@ export function itemMapper(fields: string | undefined, hrefOf: (r: XoRecord) => 
   return (r: XoRecord): unknown => ({ ...pickFields(r, list), href: hrefOf(r) })
 }
 
-/** XO's countdown: negative or fractional limits never reach zero, so they return everything (§3.4). */
+/**
+ * XO's countdown: negative or fractional limits never reach zero, so they return everything
+ * (@xen-orchestra/rest-api 0.39.0, dist/abstract-classes/base-controller.mjs).
+ */
 function* limited<T>(items: Iterable<T>, limit: number): Generator<T> {
   let left = limit
   if (left === 0) return
@@ -99,7 +114,10 @@ function markdownCell(value: unknown): string {
   return text.replaceAll('|', '\\|').replace(/\r?\n/g, ' ')
 }
 
-/** XO's markdown table: header from the first item's keys except href; "No results." when empty (§3.7). */
+/**
+ * XO's markdown table: header from the first item's keys except href; "No results." when empty
+ * (@xen-orchestra/rest-api 0.39.0, dist/helpers/markdown.helper.mjs).
+ */
 export function toMarkdown(items: unknown[]): string {
   if (items.length === 0) return 'No results.'
   const first = items[0]
@@ -114,7 +132,8 @@ export function toMarkdown(items: unknown[]): string {
 
 /**
  * Applies filter (on the full object), limit, then field selection, in XO's order, and picks the
- * output format. `ndjson` and `markdown` compare the raw string to 'true', as XO does (§3.5).
+ * output format. `ndjson` and `markdown` compare the raw string to 'true', as XO does
+ * (dist/abstract-classes/base-controller.mjs).
  */
 export function renderCollection(
   records: Iterable<XoRecord>,

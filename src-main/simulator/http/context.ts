@@ -17,7 +17,7 @@ export interface RequestContext {
   caller: Caller
   /** The object named by `/<collection>/{id}`, when the route has one. */
   target: { collection: CollectionName; record: XoRecord } | undefined
-  /** The parsed JSON body, for routes that take JSON. */
+  /** For routes that take JSON: the body as tsoa hands it over (coerced; {} when none was sent). */
   body: unknown
   req: IncomingMessage
   res: ServerResponse

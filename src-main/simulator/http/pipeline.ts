@@ -7,11 +7,12 @@ import type { HandlerTable } from '../routes/table'
 import type { Simulation } from '../simulation'
 import { TYPE_OF_COLLECTION } from '../xo-types'
 import type { RequestContext } from './context'
+import { looksUpTarget, lookUpBodyObjects } from './acl-lookups'
 import { ADMIN_PREFIX, handleAdmin } from './admin-routes'
 import { readJsonBody } from './read-body'
 import { writeExpressNotFound, writeJson, writeReply, writeXoError } from './reply'
 import { matchRoute, operationKey } from './route-table'
-import { checkStringParameter, validateValue } from './tsoa-validation'
+import { checkStringParameter, validateBody, xoFieldErrors } from './tsoa-validation'
 import { toXoHttpError, xoError, type FieldErrors } from './xo-errors'
 
 const BASE = '/rest/v0'
@@ -76,7 +77,11 @@ function targetOf(
   return { collection: first, id }
 }
 
-/** Answers one HTTP request the way XO's middleware chain does, in its order (GUIDE §1). */
+/**
+ * Answers one HTTP request the way XO's middleware chain does, in its order
+ * (@xen-orchestra/rest-api 0.39.0, dist/index.mjs and the per-route chain of
+ * dist/open-api/routes/routes.js).
+ */
 export async function handleRequest(
   sim: Simulation,
   handlers: HandlerTable,
@@ -98,7 +103,8 @@ export async function handleRequest(
   const abort = new AbortController()
   res.on('close', () => abort.abort(new Error('client closed the connection')))
   try {
-    // 1. Credentials, for every path: bad ones fail even where none are needed (GUIDE §2.4).
+    // 1. Credentials, for every path: bad ones fail even where none are needed
+    // (docs/xo-rest-api.md#authentication).
     const caller = sim.auth.authenticate(req, (id) => sim.store.get('users', id))
 
     if (path === '/' || path === '')
@@ -108,28 +114,34 @@ export async function handleRequest(
     if (match === 'no-route') return writeExpressNotFound(res, method, url.pathname)
     const { op, params } = match
 
-    // 2. Route authentication: no caller → 401; admin-only routes → 403 for others (GUIDE §2.3).
-    // The docs are served outside tsoa, with no auth check, though the spec lists swagger.json (§2.4).
+    // 2. Route authentication: no caller → 401; admin-only routes → 403 for others
+    // (@xen-orchestra/rest-api 0.39.0, dist/middlewares/authentication.middleware.mjs).
+    // The docs are served outside tsoa, with no auth check, though the spec lists swagger.json
+    // (dist/index.mjs).
     const needsAuth = op.authenticated && op.path !== '/docs/swagger.json'
     if (needsAuth && !caller) throw xoError.invalidCredentials()
     if (needsAuth && caller && !op.acl && caller.permission !== 'admin')
       throw xoError.notEnoughPermissions()
 
-    // 3. `/users/me…` is a 307 to the caller's own id, rest of path and query kept (GUIDE §2.2).
+    // 3. `/users/me…` is a 307 to the caller's own id, rest of path and query kept
+    // (dist/users/user.middleware.mjs).
     if (caller && /^\/users\/me(\/|$)/i.test(path)) {
       const location = `${BASE}/users/${caller.userId}${path.slice('/users/me'.length)}${url.search}`
       return writeJson(res, 307, undefined, { Location: location })
     }
 
-    // 4. JSON body (malformed → 500), then the target object (404) and RBAC (403).
+    // 4. JSON body (malformed → 500), then the objects the route's acl fetches, path and body
+    // ids (404, before validation and before any task), and RBAC (403).
     const body = op.body?.contentType === 'application/json' ? await readJsonBody(req) : undefined
-    const ref = targetOf(op.path, params)
+    const key = operationKey(op)
+    const ref = looksUpTarget(key) ? targetOf(op.path, params) : undefined
     let target: RequestContext['target']
     if (ref) {
       const record = sim.store.get(ref.collection, ref.id)
       if (!record) throw xoError.noSuchObject(ref.id, TYPE_OF_COLLECTION[ref.collection])
       target = { collection: ref.collection, record }
     }
+    lookUpBodyObjects(sim, key, body)
     if (
       caller &&
       op.privilege &&
@@ -139,7 +151,7 @@ export async function handleRequest(
       throw xoError.notEnoughPrivileges([{ objectId: target.record.id, ...op.privilege }])
     }
 
-    // 5. Parameters and body, with tsoa's messages (422, GUIDE §7.2).
+    // 5. Parameters and body, with tsoa's messages (422, docs/xo-rest-api.md#errors).
     const query: Record<string, string> = {}
     const errors: FieldErrors = {}
     for (const p of op.query) {
@@ -156,14 +168,14 @@ export async function handleRequest(
       const problem = checkStringParameter(params[p.name] ?? '', p.schema)
       if (problem) errors[p.name] = problem
     }
-    if (op.body?.contentType === 'application/json') {
-      if (body === undefined) {
-        if (op.body.required) errors['body'] = { message: "'body' is required" }
-      } else validateValue(op.body.schema, body, 'body', errors)
-    }
-    if (Object.keys(errors).length > 0) throw xoError.invalidFields(errors)
+    // tsoa always gets a body here: express.json() leaves {} when none was sent (read-body.ts).
+    const validBody =
+      op.body?.contentType === 'application/json'
+        ? validateBody(op.body.schema, body, errors)
+        : undefined
+    if (Object.keys(errors).length > 0) throw xoError.invalidFields(xoFieldErrors(errors))
 
-    const handler = handlers.get(operationKey(op))
+    const handler = handlers.get(key)
     if (!handler) throw xoError.notImplemented()
     const reply = await handler({
       sim,
@@ -172,7 +184,8 @@ export async function handleRequest(
       query,
       caller: caller ?? { userId: '', permission: 'none' },
       target,
-      body,
+      // What tsoa hands the controller: coerced, with defaults.
+      body: validBody,
       req,
       res,
       signal: abort.signal,

@@ -23,14 +23,18 @@ export function writeJson(
 
 export function writeXoError(res: ServerResponse, err: XoHttpError): void {
   if (res.headersSent) {
-    // Once a stream started, XO can only log the error and cut the connection (GUIDE §7.1).
+    // Once a stream started, XO can only log the error and cut the connection
+    // (@xen-orchestra/rest-api 0.39.0, dist/middlewares/generic-error-handler.middleware.mjs).
     res.destroy()
     return
   }
   writeJson(res, err.status, err.body, err.headers)
 }
 
-/** Express's answer for a path no route serves: an HTML page, not an XO error (GUIDE §1). */
+/**
+ * Express's answer for a path no route serves: an HTML page, not an XO error
+ * (docs/xo-rest-api.md#errors).
+ */
 export function writeExpressNotFound(res: ServerResponse, method: string, path: string): void {
   const escaped = path.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)
   const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${method} ${escaped}</pre>\n</body>\n</html>\n`

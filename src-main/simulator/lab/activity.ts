@@ -1,6 +1,7 @@
 /**
- * What happened lately: XO's task log (finished REST actions and API calls, GUIDE §6.1, §5.3),
- * XAPI messages (`VM_STARTED`…, time in seconds) and alarms (parsed `ALARM` messages, §11.6).
+ * What happened lately: XO's task log (finished REST actions and API calls,
+ * docs/xo-rest-api.md#actions-and-tasks), XAPI messages (`VM_STARTED`…, time in seconds) and alarms
+ * (parsed `ALARM` messages: @xen-orchestra/rest-api 0.39.0, dist/alarms/alarm.service.mjs).
  */
 import { DAY_MS, DAY_S, HOUR_MS, type LabContext, type SrRecord } from './common'
 import type { PoolModel } from './infrastructure'
@@ -20,7 +21,10 @@ const STACK_TAIL =
   '\n    at Xapi._call (/opt/xo/xo-server/node_modules/xen-api/index.mjs:693:15)' +
   '\n    at Task.runInside (/opt/xo/xo-server/node_modules/@vates/task/index.js:175:41)'
 
-/** A failed XAPI call as the task log serializes it: own properties + message, name, stack (§5.3). */
+/**
+ * A failed XAPI call as the task log serializes it: own properties + message, name, stack
+ * (docs/xo-rest-api.md#actions-and-tasks).
+ */
 function xapiError(code: string, params: string[]): Record<string, unknown> {
   const message = `${code}(${params.join(', ')})`
   return { code, params, message, name: 'XapiError', stack: `XapiError: ${message}${STACK_TAIL}` }

@@ -1,7 +1,8 @@
 /**
- * Backups as XO keeps them (GUIDE §10): repositories ("remotes"), jobs of every kind with their
- * schedules, run logs (ids are ms timestamps), the archives those runs left on the repositories
- * (ids contain `/`), and restore logs.
+ * Backups as XO keeps them (shaped as @xen-orchestra/rest-api 0.39.0,
+ * dist/open-api/oa-examples/backup-*.oa-example.mjs): repositories ("remotes"), jobs of every kind
+ * with their schedules, run logs (ids are ms timestamps), the archives those runs left on the
+ * repositories (ids contain `/`), and restore logs.
  */
 import { DAY_MS, HOUR_MS, MiB, type LabContext } from './common'
 import type { PoolModel } from './infrastructure'

@@ -1,7 +1,8 @@
 /**
  * Static facts the lab draws from: server hardware, guest operating systems, XCP-ng's default
  * templates, the roles VMs play in a small company, storage drivers and ISO images. Values follow
- * what XCP-ng 8.3 reports (GUIDE §11); the texts are our own. Long lists are kept as text tables.
+ * what XCP-ng 8.3 reports (as in @xen-orchestra/rest-api 0.39.0, dist/open-api/oa-examples/); the
+ * texts are our own. Long lists are kept as text tables.
  * Everything is frozen: records share these objects (os_version, features…).
  */
 import { deepFreeze } from './common'
@@ -165,7 +166,7 @@ export interface OsProfile {
   family: 'linux' | 'windows' | 'bsd'
   /** Name of the default template a VM of this OS is created from. */
   template: string
-  /** `os_version` as the guest agent reports it (GUIDE §11.3). */
+  /** `os_version` as the guest agent reports it (XAPI guest metrics, via xapi-object-to-xo.mjs). */
   osVersion: Readonly<Record<string, string>>
   tools: PvDriversVersion | null
   firmware: 'bios' | 'uefi'

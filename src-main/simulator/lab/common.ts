@@ -1,6 +1,7 @@
 /**
  * What the lab generator's phases share: units, the generation context, and the typed view of the
- * records whose link lists are filled in after creation (GUIDE §11.7).
+ * records whose link lists are filled in after creation
+ * (docs/xo-rest-api.md#what-objects-look-like).
  */
 import { Random } from './random'
 import { COLLECTIONS, type CollectionName, type XoRecord } from './types'
@@ -35,7 +36,7 @@ export interface LabContext {
   seed: string
   /** ms since the epoch (XO times). */
   now: number
-  /** s since the epoch (XAPI times, GUIDE §11). */
+  /** s since the epoch (XAPI times, docs/xo-rest-api.md#what-objects-look-like). */
   nowSeconds: number
   collections: Record<CollectionName, XoRecord[]>
   /** The random stream of one generation phase. */
@@ -54,7 +55,7 @@ export function createContext(seed: string, now: number): LabContext {
   }
 }
 
-/** ISO date of a ms timestamp (`creation.date`, GUIDE §11.3). */
+/** ISO date of a ms timestamp (`creation.date`, docs/xo-rest-api.md#what-objects-look-like). */
 export function isoDate(ms: number): string {
   return new Date(ms).toISOString()
 }

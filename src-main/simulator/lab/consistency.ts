@@ -1,7 +1,8 @@
 /**
- * Checks a lab's reference graph (GUIDE §11.7): every link points at an existing record of the
- * right collection, and two-sided links agree on both ends. Returns one line per problem, so the
- * generator's tests and the simulator's mutation tests can assert an empty list.
+ * Checks a lab's reference graph (docs/xo-rest-api.md#what-objects-look-like): every link points
+ * at an existing record of the right collection, and two-sided links agree on both ends. Returns
+ * one line per problem, so the generator's tests and the simulator's mutation tests can assert an
+ * empty list.
  */
 import { COLLECTION_OF_XO_TYPE, XO_TYPE_OF_COLLECTION } from '../../xo-model/xo-types'
 import type { CollectionName, XoRecord } from './types'
@@ -182,7 +183,8 @@ export function checkLabConsistency(collections: Collections): string[] {
     for (const id of strings(r.VDIs)) points(at, ref(`${at}.VDIs`, id, DISKS), '$SR', r.id)
     const pbds = strings(r.$PBDs).map((id) => ref(`${at}.$PBDs`, id, ['pbds']))
     for (const pbd of pbds) points(at, pbd, 'SR', r.id)
-    // Shared SRs belong to the pool, local ones to the host of their PBD (GUIDE §11.4).
+    // Shared SRs belong to the pool, local ones to the host of their PBD (xo-server's
+    // xapi-object-to-xo.mjs; docs/xo-rest-api.md#what-objects-look-like).
     const expected = r.shared === true ? r.$pool : pbds[0]?.host
     if (r.$container !== expected) problems.push(`${at}: $container should be ${String(expected)}`)
   })

@@ -1,7 +1,8 @@
 /**
  * Virtual devices shared by VMs, templates and snapshots: disks (VDI + VBD), CD drives and NICs
- * (VIF). Each helper records both ends of every link (GUIDE §11.7): SR.VDIs ↔ VDI.$SR,
- * VM.$VBDs ↔ VBD.VM, VDI.$VBDs ↔ VBD.VDI, VM.VIFs ↔ VIF.$VM, network.VIFs ↔ VIF.$network.
+ * (VIF). Each helper records both ends of every link (docs/xo-rest-api.md#what-objects-look-like):
+ * SR.VDIs ↔ VDI.$SR, VM.$VBDs ↔ VBD.VM, VDI.$VBDs ↔ VBD.VDI, VM.VIFs ↔ VIF.$VM,
+ * network.VIFs ↔ VIF.$network.
  * The identity fields are spelled out rather than spread: on these hot paths V8 then keeps every
  * field inside the object, which saves time and memory in 100,000-VM labs.
  */
@@ -95,7 +96,10 @@ export function attachDisk(
   vdi.$VBDs.push(vbd.id)
 }
 
-/** A CD drive, empty or holding an ISO. An empty drive has no `VDI` at all (not null, GUIDE §11.4). */
+/**
+ * A CD drive, empty or holding an ISO. An empty drive has no `VDI` at all (not null: the spec's VBD
+ * schema makes it optional; docs/xo-rest-api.md#quirks-of-0390).
+ */
 export function attachCdDrive(
   ctx: LabContext,
   random: Random,

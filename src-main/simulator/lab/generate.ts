@@ -19,7 +19,7 @@ import { COLLECTIONS, type CollectionName, type LabData, type LabOptions } from 
 import { buildVms } from './vms'
 import { buildPeople, buildProxies, buildServers } from './xo-records'
 
-/** An SMB-sized lab (GUIDE §11.3: 10–50 VMs per pool). */
+/** An SMB-sized lab (10–50 VMs per pool). */
 export const DEFAULT_VM_COUNT = 150
 
 /** Host memory in use, SR usage and VDI chain sizes, from the records that make them up. */

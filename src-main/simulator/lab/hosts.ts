@@ -1,7 +1,8 @@
 /**
- * Hosts (GUIDE §11.2): an XCP-ng server with its control domain (a VM-controller), PIFs on the
- * pool's networks, PCI devices and GPUs, and its local storage (ext "Local storage" plus udev
- * "DVD drives" and "Removable storage").
+ * Hosts (shaped as @xen-orchestra/rest-api 0.39.0, dist/open-api/oa-examples/host.oa-example.mjs):
+ * an XCP-ng server with its control domain (a VM-controller), PIFs on the pool's networks, PCI
+ * devices and GPUs, and its local storage (ext "Local storage" plus udev "DVD drives" and
+ * "Removable storage").
  */
 import { PASSTHROUGH_GPU, type HardwareModel } from './catalog'
 import {

@@ -1,6 +1,7 @@
 /**
- * Pools and what they are made of (GUIDE §11.1–11.6): the plan of pools and hosts for a lab size,
- * each pool's networks and shared storage, then its hosts (hosts.ts) and storage (storage.ts).
+ * Pools and what they are made of (shaped as @xen-orchestra/rest-api 0.39.0,
+ * dist/open-api/oa-examples/): the plan of pools and hosts for a lab size, each pool's networks and
+ * shared storage, then its hosts (hosts.ts) and storage (storage.ts).
  */
 import { HARDWARE, type HardwareModel } from './catalog'
 import {

@@ -1,7 +1,7 @@
 /**
  * VM snapshots: a halted copy of the VM (type `VM-snapshot`) whose VBDs point at VDI snapshots,
  * plus copies of its VIFs, as XAPI makes them. Links: VM.snapshots ↔ $snapshot_of,
- * VDI.snapshots ↔ VDI-snapshot.$snapshot_of (GUIDE §11.7).
+ * VDI.snapshots ↔ VDI-snapshot.$snapshot_of (docs/xo-rest-api.md#what-objects-look-like).
  */
 import {
   EMPTY_LIST,

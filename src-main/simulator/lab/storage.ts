@@ -1,5 +1,6 @@
 /**
- * Storage of a pool (GUIDE §11.4): SRs with one PBD per host that sees them, the ISO library with
+ * Storage of a pool (shaped as @xen-orchestra/rest-api 0.39.0, dist/open-api/oa-examples/
+ * {sr,pbd,vdi,sm}.oa-example.mjs): SRs with one PBD per host that sees them, the ISO library with
  * its images, HA's own volumes and the storage drivers (SMs). Shared SRs belong to the pool,
  * local ones to their host.
  */
@@ -55,7 +56,8 @@ export function storageRepository(
     VDIs: [],
     other_config: spec.otherConfig ?? EMPTY_MAP,
     sm_config: spec.smConfig ?? EMPTY_MAP,
-    // Shared SRs belong to the pool, local ones to the host of their only PBD (GUIDE §11.4).
+    // Shared SRs belong to the pool, local ones to the host of their only PBD (xo-server's
+    // xapi-object-to-xo.mjs; docs/xo-rest-api.md#what-objects-look-like).
     $container: spec.container,
     $PBDs: [],
     ...xapiIdentity(random, poolId),

@@ -1,7 +1,8 @@
 /**
  * VM templates: XCP-ng's default ones in every pool, plus a few golden images the admins made.
  * Default templates share one uuid across pools, so XO scopes their id by pool:
- * `<pool uuid>-<template uuid>` (GUIDE §11, §13.20).
+ * `<pool uuid>-<template uuid>` (xo-server's packages/xo-server/src/xapi-object-to-xo.mjs in
+ * vatesfr/xen-orchestra; docs/xo-rest-api.md#what-objects-look-like).
  */
 import { DEFAULT_TEMPLATES, type DefaultTemplate } from './catalog'
 import {

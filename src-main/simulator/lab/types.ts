@@ -9,7 +9,7 @@ export interface XoRecord {
   [key: string]: unknown
 }
 
-/** Top-level REST collections the simulator serves (GUIDE §3.10). */
+/** Top-level REST collections the simulator serves (docs/xo-rest-api.md#collections-and-fields). */
 export const COLLECTIONS = [
   'pools',
   'hosts',
@@ -47,7 +47,7 @@ export const COLLECTIONS = [
 
 export type CollectionName = (typeof COLLECTIONS)[number]
 
-/** A lab user who can sign in with Basic auth (GUIDE §2.1) and create tokens. */
+/** A lab user who signs in with Basic auth and creates tokens (docs/xo-rest-api.md#authentication). */
 export interface LabAccount {
   userId: string
   /** XO user `name` (an e-mail-like login, e.g. "admin@admin.net"). */

@@ -1,7 +1,8 @@
 /**
  * The guests: VMs in every power state with their disks, CD drive, NICs, guest metrics and
- * snapshots (GUIDE §11.3). A plan is drawn first (role, environment, OS, power state per VM), so
- * the lab can guarantee all four power states before anything is built.
+ * snapshots (shaped as in @xen-orchestra/rest-api 0.39.0,
+ * dist/open-api/oa-examples/vm.oa-example.mjs). A plan is drawn first (role, environment, OS,
+ * power state per VM), so the lab can guarantee all four power states before anything is built.
  */
 import {
   OLD_WINDOWS_TOOLS,
@@ -197,7 +198,8 @@ function planVms(random: Random, pools: readonly PoolModel[], count: number): Pl
       plan.push({ pool, slot, role, env, os, state, name })
     }
   })
-  // Every power state must be there to demonstrate (GUIDE §11.3): take from the commonest one.
+  // Every power state (Running, Halted, Paused, Suspended) must be there to demonstrate: take from
+  // the commonest one.
   for (const state of POWER_STATES) {
     if (plan.length < POWER_STATES.length || plan.some((vm) => vm.state === state)) continue
     const tally = new Map<PowerState, number>()
@@ -278,7 +280,8 @@ function srFor(
   if (sizeGiB > 500) return pool.defaultSr
   if (pool.sanSr && (planned.role.prefix === 'db' || planned.role.prefix === 'sql'))
     return pool.sanSr
-  // Halted VMs keep their disks on shared storage, so their `$container` is the pool (§11.3).
+  // Halted VMs keep their disks on shared storage, so their `$container` is the pool (a local disk
+  // would make it that host: xo-server's xapi-object-to-xo.mjs).
   const size = sizeGiB * GiB
   if (host && host.freeLocalDisk >= size && random.chance(0.35)) {
     host.freeLocalDisk -= size
@@ -376,7 +379,8 @@ function buildVm(
     VIFs: [],
     VTPMs: os.vtpm ? [random.uuid()] : EMPTY_LIST,
     virtualizationMode: 'hvm',
-    // Running, paused and suspended VMs sit on their host, halted ones on the pool (GUIDE §11.3).
+    // Running, paused and suspended VMs sit on their host, halted ones on the pool
+    // (docs/xo-rest-api.md#what-objects-look-like).
     $container: host ? host.record.id : poolId,
     $VBDs: [],
     VGPUs: EMPTY_LIST,

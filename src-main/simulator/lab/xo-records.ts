@@ -1,6 +1,7 @@
 /**
  * XO's own objects (not XAPI's): users, groups, RBAC v2 roles and privileges, pool connections
- * (servers) and backup proxies (GUIDE §10). They have plain uuids and no `$pool`.
+ * (servers) and backup proxies (docs/xo-rest-api.md#what-objects-look-like). They have plain uuids
+ * and no `$pool`.
  */
 import type { LabContext, PoolRecord, VmRecord } from './common'
 import type { PoolModel } from './infrastructure'
@@ -15,7 +16,7 @@ export interface People {
 
 /** XO never returns password hashes (`user.service.mjs`). */
 const PW_HASH = '***obfuscated***'
-/** RBAC selectors are complex-matcher strings on the target object (GUIDE §10). */
+/** RBAC selectors are complex-matcher strings on the target object (`@xen-orchestra/acl`). */
 const STAGING_VMS = 'tags:staging'
 
 export function buildPeople(ctx: LabContext): People {
@@ -47,7 +48,8 @@ export function buildPeople(ctx: LabContext): People {
     preferences: { lang: 'en' },
     id: operatorId,
   }
-  // Synced from LDAP: no local password, cannot be renamed (GUIDE §10).
+  // Synced from LDAP: no local password, cannot be renamed (`PATCH /users/{id}` refuses it:
+  // @xen-orchestra/rest-api 0.39.0, dist/users/user.controller.mjs).
   const auditor: XoRecord = {
     email: 'jane.doe@lab.local',
     name: 'jane.doe',
@@ -163,7 +165,11 @@ export function buildPeople(ctx: LabContext): People {
   }
 }
 
-/** XO's connection to each pool master; the password is never returned (GUIDE §10). */
+/**
+ * XO's connection to each pool master; the password is never returned
+ * (the example of @xen-orchestra/rest-api 0.39.0, dist/open-api/oa-examples/server.oa-example.mjs,
+ * has none).
+ */
 export function buildServers(ctx: LabContext, pools: readonly PoolModel[]): void {
   const random = ctx.random('servers')
   for (const pool of pools) {

@@ -1,4 +1,6 @@
-// How an action runs (GUIDE §5.1): checks before any task, a task with progress, 202 or the sync answer.
+// How an action runs (`createAction` of @xen-orchestra/rest-api 0.39.0,
+// dist/abstract-classes/base-controller.mjs): checks before any task, a task, 202 or the sync
+// answer.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { targetRecord as target, type Handler, type RequestContext } from '../http/context'
 import type { CollectionName } from '../lab/types'
@@ -8,12 +10,15 @@ import { TYPE_OF_COLLECTION } from '../xo-types'
 
 export type Body = Record<string, unknown>
 
-/** One action: its task name, its status with `?sync=true`, and its work (GUIDE §5). */
+/**
+ * One action: its task name, its status with `?sync=true`, and its work
+ * (docs/xo-rest-api.md#actions-and-tasks).
+ */
 export interface ActionSpec {
   /** Task name after "REST API: ". */
   name: string
   syncStatus: 200 | 201 | 204
-  /** Checks XO makes before any task exists: a failure is the HTTP answer itself (§5.1). */
+  /** Checks XO makes before any task exists: a failure is the HTTP answer itself. */
   precheck?(ctx: RequestContext, body: Body): void
   /**
    * Runs inside the task: checks state at once (a failure fails the task), then returns the
@@ -22,15 +27,26 @@ export interface ActionSpec {
   run(ctx: RequestContext, body: Body, task: TaskHandle): () => unknown
   /** `Location` of a created object, for sync 201 answers. */
   location?(result: { id: string }): string
+  /**
+   * The task starts at `properties.progress: 0` and advances. Only the rolling pool reboot and
+   * update set it (@xen-orchestra/rest-api 0.39.0, dist/pools/pool.controller.mjs); every other
+   * action's task has no progress at all.
+   */
+  progress?: true
 }
 
-/** Advances `properties.progress` while the work "runs", so clients can show it moving. */
-async function simulateWork(sim: Simulation, task: TaskHandle, factor = 1): Promise<void> {
+/** Lets the simulated work take its time, advancing `properties.progress` when the task has it. */
+async function simulateWork(
+  sim: Simulation,
+  task: TaskHandle,
+  factor: number,
+  progress: boolean,
+): Promise<void> {
   const steps = 4
   const total = sim.actionDelayMs * factor
   for (let i = 1; i <= steps; i++) {
     await sleep(total / steps)
-    if (i < steps) task.progress((i / steps) * 100)
+    if (progress && i < steps) task.progress((i / steps) * 100)
   }
 }
 
@@ -47,19 +63,21 @@ export function actionHandler(spec: ActionSpec, factor = 1): Handler {
       objectId: record.id,
       userId: ctx.caller.userId,
       ...(ctx.body === undefined ? {} : { args: ctx.body }),
+      ...(spec.progress ? { progress: 0 } : {}),
     }
     const { task, outcome } = ctx.sim.tasks.run(properties, async (handle) => {
       const commit = spec.run(ctx, body, handle)
-      await simulateWork(ctx.sim, handle, factor)
+      await simulateWork(ctx.sim, handle, factor, spec.progress === true)
       return commit()
     })
-    // tsoa parsed `sync` as a boolean: any case of "true" (GUIDE §3.5).
+    // tsoa parsed `sync` as a boolean: any case of "true"
+    // (docs/xo-rest-api.md#collections-and-fields).
     if (ctx.query['sync']?.toLowerCase() === 'true') {
       const result = (await outcome) as { id: string } | undefined
       const headers = result && spec.location ? { Location: spec.location(result) } : undefined
       return { status: spec.syncStatus, json: result, ...(headers ? { headers } : {}) }
     }
-    outcome.catch(() => undefined) // the failure is on the task (§5.3)
+    outcome.catch(() => undefined) // the failure is on the task, in its `result`
     return {
       status: 202,
       json: { taskId: task.id },

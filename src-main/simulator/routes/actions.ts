@@ -1,6 +1,7 @@
-// The simulator's 51 action routes (GUIDE §5.2), each a task whose effect lands when it ends.
+// The simulator's 51 action routes (the spec's `POST …/actions/…` operations), each a task whose
+// effect lands when it ends.
 import { targetRecord as target, type RequestContext } from '../http/context'
-import { XapiError, xoError } from '../http/xo-errors'
+import { XapiError, fromXapiCall, xoError, type XapiCall } from '../http/xo-errors'
 import type { CollectionName, XoRecord } from '../lab/types'
 import {
   assertPowerState,
@@ -16,9 +17,28 @@ import type { HandlerTable } from './table'
 
 import { actionHandler, type ActionSpec, type Body } from './action-runner'
 
+const refOf = (record: XoRecord | undefined): string =>
+  String(record?.['_xapiRef'] ?? record?.id ?? 'OpaqueRef:NULL')
+
+/**
+ * The XAPI call behind each VM power action (@xen-orchestra/rest-api 0.39.0,
+ * dist/vms/vm.controller.mjs, through @xen-orchestra/xapi): all go through an XAPI task but a start
+ * without a host, which is a plain `VM.start`.
+ */
+function vmXapiCall(action: string, vmRef: string, hostRef: string | undefined): XapiCall {
+  if (action === 'start') {
+    return hostRef === undefined
+      ? { method: 'VM.start', params: [vmRef, false, false], async: false }
+      : { method: 'VM.start_on', params: [vmRef, hostRef, false, false], async: true }
+  }
+  if (action === 'resume') return { method: 'VM.resume', params: [vmRef, false, true], async: true }
+  return { method: `VM.${action}`, params: [vmRef], async: true }
+}
+
 /** A VM power action: allowed states, and the state it leaves the VM in. */
 function vmPower(
   name: string,
+  action: string,
   from: ('Running' | 'Halted' | 'Paused' | 'Suspended')[],
   to: 'Running' | 'Halted' | 'Paused' | 'Suspended',
 ): ActionSpec {
@@ -27,15 +47,31 @@ function vmPower(
     syncStatus: 204,
     run: (ctx, body) => {
       const vm = ctx.sim.store.get('vms', target(ctx).id) as XoRecord
-      assertPowerState(vm, from)
       const hostId = typeof body['hostId'] === 'string' ? body['hostId'] : undefined
-      if (to === 'Running' && vm['power_state'] === 'Halted') hostFor(ctx.sim, vm, hostId)
-      return () => {
-        setVmPower(ctx.sim, vm.id, to, hostId)
-        if (name.includes('reboot'))
-          ctx.sim.store.update('vms', vm.id, { startTime: ctx.sim.nowSeconds() })
-        return undefined
+      const hostRef = hostId === undefined ? undefined : refOf(ctx.sim.store.get('hosts', hostId))
+      const via = vmXapiCall(action, refOf(vm), hostRef)
+      const pool = ctx.sim.store.get('pools', String(vm['$pool']))
+      const master = refOf(ctx.sim.store.get('hosts', String(pool?.['master'])))
+      const started = ctx.sim.now()
+      // XAPI failures carry the call they came from, as xen-api marks them.
+      const traced = <T>(work: () => T): T => {
+        try {
+          return work()
+        } catch (err) {
+          throw fromXapiCall(err, via, { started, ended: ctx.sim.now(), host: master })
+        }
       }
+      traced(() => {
+        assertPowerState(vm, from)
+        if (to === 'Running' && vm['power_state'] === 'Halted') hostFor(ctx.sim, vm, hostId)
+      })
+      return () =>
+        traced(() => {
+          setVmPower(ctx.sim, vm.id, to, hostId)
+          if (name.includes('reboot'))
+            ctx.sim.store.update('vms', vm.id, { startTime: ctx.sim.nowSeconds() })
+          return undefined
+        })
     },
   }
 }
@@ -128,19 +164,29 @@ export function registerActions(table: HandlerTable): void {
   const on = (path: string, spec: ActionSpec, factor = 1): void =>
     table.on('POST', path, actionHandler(spec, factor))
 
-  // VMs (GUIDE §5.2): transitions enforced as XAPI does, failures as VM_BAD_POWER_STATE on the task.
-  on('/vms/{id}/actions/start', vmPower('start VM', ['Halted'], 'Running'))
-  on('/vms/{id}/actions/clean_shutdown', vmPower('clean shutdown VM', ['Running'], 'Halted'))
+  // VMs (`POST /vms/{id}/actions/…`): transitions enforced as XAPI does, failures as
+  // VM_BAD_POWER_STATE on the task.
+  on('/vms/{id}/actions/start', vmPower('start VM', 'start', ['Halted'], 'Running'))
+  on(
+    '/vms/{id}/actions/clean_shutdown',
+    vmPower('clean shutdown VM', 'clean_shutdown', ['Running'], 'Halted'),
+  )
   on(
     '/vms/{id}/actions/hard_shutdown',
-    vmPower('hard shutdown VM', ['Running', 'Paused', 'Suspended'], 'Halted'),
+    vmPower('hard shutdown VM', 'hard_shutdown', ['Running', 'Paused', 'Suspended'], 'Halted'),
   )
-  on('/vms/{id}/actions/clean_reboot', vmPower('clean reboot VM', ['Running'], 'Running'))
-  on('/vms/{id}/actions/hard_reboot', vmPower('hard reboot VM', ['Running', 'Paused'], 'Running'))
-  on('/vms/{id}/actions/pause', vmPower('pause VM', ['Running'], 'Paused'))
-  on('/vms/{id}/actions/unpause', vmPower('unpause VM', ['Paused'], 'Running'))
-  on('/vms/{id}/actions/suspend', vmPower('suspend VM', ['Running'], 'Suspended'))
-  on('/vms/{id}/actions/resume', vmPower('resume VM', ['Suspended'], 'Running'))
+  on(
+    '/vms/{id}/actions/clean_reboot',
+    vmPower('clean reboot VM', 'clean_reboot', ['Running'], 'Running'),
+  )
+  on(
+    '/vms/{id}/actions/hard_reboot',
+    vmPower('hard reboot VM', 'hard_reboot', ['Running', 'Paused'], 'Running'),
+  )
+  on('/vms/{id}/actions/pause', vmPower('pause VM', 'pause', ['Running'], 'Paused'))
+  on('/vms/{id}/actions/unpause', vmPower('unpause VM', 'unpause', ['Paused'], 'Running'))
+  on('/vms/{id}/actions/suspend', vmPower('suspend VM', 'suspend', ['Running'], 'Suspended'))
+  on('/vms/{id}/actions/resume', vmPower('resume VM', 'resume', ['Suspended'], 'Running'))
   on(
     '/vms/{id}/actions/snapshot',
     {
@@ -162,11 +208,11 @@ export function registerActions(table: HandlerTable): void {
     {
       name: 'clone VM',
       syncStatus: 201,
-      precheck: (ctx, body) => {
+      // The SR is fetched inside the action, so an unknown one fails the task
+      // (@xen-orchestra/rest-api 0.39.0, dist/vms/vm.controller.mjs).
+      run: (ctx, body) => () => {
         if (typeof body['srId'] === 'string' && !ctx.sim.store.get('srs', body['srId']))
           throw xoError.noSuchObject(body['srId'], 'SR')
-      },
-      run: (ctx, body) => () => {
         const vm = target(ctx)
         const name =
           typeof body['name_label'] === 'string'
@@ -182,20 +228,22 @@ export function registerActions(table: HandlerTable): void {
   on('/vms/{id}/actions/revert_snapshot', {
     name: 'revert VM to snapshot',
     syncStatus: 204,
-    precheck: (ctx, body) => {
-      const snap = ctx.sim.store.get('vm-snapshots', String(body['snapshotId']))
-      if (!snap) throw xoError.noSuchObject(String(body['snapshotId']), 'VM-snapshot')
-      if (snap['$snapshot_of'] !== target(ctx).id) {
+    // Checked inside the action: a snapshot that is not one of the VM's fails the task
+    // (@xen-orchestra/rest-api 0.39.0, dist/vms/vm.controller.mjs).
+    run: (ctx, body) => {
+      const vm = target(ctx)
+      const snapshots = (vm['snapshots'] as string[] | undefined) ?? []
+      if (!snapshots.includes(String(body['snapshotId']))) {
         throw xoError.invalidParameters(
-          `snapshot ${snap.id} does not belong to VM ${target(ctx).id}`,
+          `snapshot ${String(body['snapshotId'])} does not belong to VM ${vm.id}`,
         )
       }
-    },
-    run: (ctx, body) => () => {
-      if (body['snapshotBefore'] === true) snapshotVm(ctx.sim, target(ctx).id)
-      if (ctx.sim.store.get('vms', target(ctx).id)?.['power_state'] !== 'Halted')
-        setVmPower(ctx.sim, target(ctx).id, 'Halted')
-      return undefined
+      return () => {
+        if (body['snapshotBefore'] === true) snapshotVm(ctx.sim, vm.id)
+        if (ctx.sim.store.get('vms', vm.id)?.['power_state'] !== 'Halted')
+          setVmPower(ctx.sim, vm.id, 'Halted')
+        return undefined
+      }
     },
   })
   on(
@@ -203,10 +251,7 @@ export function registerActions(table: HandlerTable): void {
     {
       name: 'migrate VM',
       syncStatus: 204,
-      precheck: (ctx, body) => {
-        if (!ctx.sim.store.get('hosts', String(body['hostId'])))
-          throw xoError.noSuchObject(String(body['hostId']), 'host')
-      },
+      // The acl has fetched `hostId` already (http/acl-lookups.ts).
       run: (ctx, body) => {
         const vm = ctx.sim.store.get('vms', target(ctx).id) as XoRecord
         const host = ctx.sim.store.get('hosts', String(body['hostId'])) as XoRecord
@@ -282,10 +327,7 @@ export function registerActions(table: HandlerTable): void {
   on('/hosts/{id}/actions/management_reconfigure', {
     name: 'host management reconfigure',
     syncStatus: 204,
-    precheck: (ctx, body) => {
-      if (!ctx.sim.store.get('pifs', String(body['pif'])))
-        throw xoError.noSuchObject(String(body['pif']), 'PIF')
-    },
+    // The acl has fetched `pif` already (http/acl-lookups.ts).
     run: (ctx, body) => () => {
       for (const pif of [...ctx.sim.store.list('pifs')].filter(
         (p) => p['$host'] === target(ctx).id,
@@ -358,9 +400,11 @@ export function registerActions(table: HandlerTable): void {
       throw xoError.featureUnauthorized('POOL_EMERGENCY_SHUTDOWN')
     },
   })
+  // The only actions whose task has a progress (dist/pools/pool.controller.mjs).
   const rolling = (name: string): ActionSpec => ({
     name,
     syncStatus: 204,
+    progress: true,
     run: (ctx) => () => {
       for (const host of [...ctx.sim.store.list('hosts')].filter(
         (h) => h['$pool'] === target(ctx).id,
@@ -378,26 +422,25 @@ export function registerActions(table: HandlerTable): void {
   on('/pools/{id}/actions/management_reconfigure', {
     name: 'pool management reconfigure',
     syncStatus: 204,
-    precheck: (ctx, body) => {
-      const network = ctx.sim.store.get('networks', String(body['network']))
-      if (!network) throw xoError.noSuchObject(String(body['network']), 'network')
-      if (network['$pool'] !== target(ctx).id) {
+    // The acl has fetched the network (http/acl-lookups.ts); whether it is the pool's is checked
+    // inside the action (@xen-orchestra/rest-api 0.39.0, dist/pools/pool.controller.mjs).
+    run: (ctx, body) => {
+      const network = ctx.sim.store.get('networks', String(body['network'])) as XoRecord
+      const pool = target(ctx)
+      if (network['$pool'] !== pool.id) {
         throw xoError.invalidParameters(
-          `network ${network.id} does not belong to pool ${target(ctx).id}`,
+          `the network ${String(network['uuid'] ?? network.id)} does not belong to pool ${String(pool['uuid'] ?? pool.id)}`,
         )
       }
+      return () => undefined
     },
-    run: () => () => undefined,
   })
   on(
     '/pools/{id}/actions/add_host',
     {
       name: 'add host to pool',
       syncStatus: 204,
-      precheck: (ctx, body) => {
-        if (!ctx.sim.store.get('hosts', String(body['host'])))
-          throw xoError.noSuchObject(String(body['host']), 'host')
-      },
+      // The acl has fetched `host` already (http/acl-lookups.ts).
       run: (ctx, body) => () => {
         ctx.sim.store.update('hosts', String(body['host']), {
           $pool: target(ctx).id,
@@ -433,11 +476,9 @@ export function registerActions(table: HandlerTable): void {
     {
       name: 'migrate VDI',
       syncStatus: 200,
-      precheck: (ctx, body) => {
-        if (!ctx.sim.store.get('srs', String(body['srId'])))
-          throw xoError.noSuchObject(String(body['srId']), 'SR')
-      },
-      // The migrated VDI gets a new id (GUIDE §5.1).
+      // The acl has fetched `srId` already (http/acl-lookups.ts).
+      // The migrated VDI gets a new id (with `?sync=true` XO answers 200 `{id}`:
+      // @xen-orchestra/rest-api 0.39.0, dist/vdis/vdi.controller.mjs).
       run: (ctx, body) => () => {
         const vdi = target(ctx)
         const copy = createVdi(ctx.sim, String(body['srId']), {

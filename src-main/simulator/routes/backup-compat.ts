@@ -1,8 +1,9 @@
 /**
- * Backup routes that need more than the generic collection handlers (GUIDE §10, §3.10): the
- * deprecated `/backup/jobs/…`, `/backup/logs`, `/restore/logs` aliases, and `/backup-archives`
- * with its `backup-repository` selector. Their paths do not start with a collection name, so the
- * pipeline resolves no target for the aliases: records are looked up here, with XO's errors.
+ * Backup routes that need more than the generic collection handlers
+ * (docs/xo-rest-api.md#quirks-of-0390): the deprecated `/backup/jobs/…`, `/backup/logs`,
+ * `/restore/logs` aliases, and `/backup-archives` with its `backup-repository` selector. Their
+ * paths do not start with a collection name, so the pipeline resolves no target for the aliases:
+ * records are looked up here, with XO's errors.
  */
 import { Readable } from 'node:stream'
 import { targetRecord, type Reply, type RequestContext } from '../http/context'
@@ -103,7 +104,8 @@ const ARCHIVE_ID =
   /^([0-9a-fA-F-]{36})\/+xo-vm-backups\/+([0-9a-fA-F-]{36})\/+(\d{8}T\d{6}Z)\.json$/
 
 export function registerBackupCompat(table: HandlerTable): void {
-  // Deprecated aliases, removal announced for 2026-09-12; no Deprecation header (GUIDE §10).
+  // Deprecated aliases, removal announced for 2026-09-12; no Deprecation header
+  // (@xen-orchestra/rest-api 0.39.0, dist/backup-jobs/backup-job.controller.mjs).
   table.on('GET', '/backup/jobs/vm', (ctx) =>
     collectionReply(ctx, 'backup-jobs', jobsOfType(ctx.sim, 'backup')),
   )

@@ -1,7 +1,8 @@
 /**
  * What XO's dashboards compute about backups (xoa.service.mjs, vm.service.mjs): which VMs a job
  * covers, whether it has an enabled schedule, its run logs, repository sizes, and a VM's last
- * runs, archives and replica. Shared by the XOA-wide and VM dashboards (GUIDE §10).
+ * runs, archives and replica. Shared by the XOA-wide and VM dashboards (`GET /dashboard`,
+ * `GET /vms/{id}/dashboard`).
  */
 import type { XoRecord } from '../lab/types'
 import type { Simulation } from '../simulation'

@@ -1,4 +1,4 @@
-// Collections, objects, PATCH, tags and actions as an XO client sees them (GUIDE §§ 3–6).
+// Collections, objects, PATCH, tags and actions as an XO client sees them (docs/xo-rest-api.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../server'
 import { call } from '../../test-support/simulator-call'
@@ -19,7 +19,7 @@ function vms(state?: string) {
   )
 }
 
-describe('collections (GUIDE §3)', () => {
+describe('collections (docs/xo-rest-api.md#collections-and-fields)', () => {
   it('lists hrefs by default, one per VM, pointing at /rest/v0/vms/<id>', async () => {
     const res = await get('/vms')
     expect(res.status).toBe(200)
@@ -85,7 +85,7 @@ describe('collections (GUIDE §3)', () => {
   })
 })
 
-describe('objects, PATCH and tags (GUIDE §4)', () => {
+describe('objects, PATCH and tags (docs/xo-rest-api.md#single-objects-patch-and-delete)', () => {
   it('returns the whole object without href', async () => {
     const vm = vms()[0]
     const res = await get(`/vms/${vm?.id}`)
@@ -134,7 +134,7 @@ describe('objects, PATCH and tags (GUIDE §4)', () => {
   })
 })
 
-describe('actions and tasks (GUIDE §§ 5–6)', () => {
+describe('actions and tasks (docs/xo-rest-api.md#actions-and-tasks)', () => {
   it('starts a halted VM asynchronously: 202, a task that succeeds, and the VM running on a host', async () => {
     const vm = vms('Halted')[0]
     const res = await post(`/vms/${vm?.id}/actions/start`)

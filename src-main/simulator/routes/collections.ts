@@ -40,7 +40,10 @@ export function collectionReply(
   }
 }
 
-/** The VDIs (or VDI snapshots) a VM-like object reaches through its VBDs (GUIDE §4.2). */
+/**
+ * The VDIs (or VDI snapshots) a VM-like object reaches through its VBDs (`GET /vms/{id}/vdis`;
+ * @xen-orchestra/rest-api 0.39.0, dist/vms/vm.service.mjs).
+ */
 export function vdisOf(
   sim: Simulation,
   vm: XoRecord,
@@ -73,16 +76,18 @@ export function matchesPattern(pattern: unknown, value: unknown): boolean {
 
 export function registerCollections(table: HandlerTable): void {
   for (const collection of COLLECTIONS) {
-    // GET /<collection>: the whole collection, filtered by what the caller may read (GUIDE §3, §3.9).
+    // GET /<collection>: the whole collection, filtered by what the caller may read
+    // (docs/xo-rest-api.md#collections-and-fields).
     table.onEvery('GET', new RegExp(`^/${collection}$`), (ctx) =>
       collectionReply(ctx, collection, ctx.sim.store.list(collection)),
     )
-    // GET /<collection>/{id}: the object as is, no href (§4.1); the pipeline already found it.
+    // GET /<collection>/{id}: the object as is, no href; the pipeline already found it.
     table.onEvery('GET', new RegExp(`^/${collection}/\\{id\\}$`), (ctx) => ({
       status: 200,
       json: ctx.target?.record,
     }))
-    // Tags: PUT adds, DELETE removes, both idempotent and 204 (§4.3).
+    // Tags: PUT adds, DELETE removes, both idempotent and 204
+    // (docs/xo-rest-api.md#single-objects-patch-and-delete).
     table.onEvery('PUT', new RegExp(`^/${collection}/\\{id\\}/tags/\\{tag\\}$`), (ctx) => {
       const record = targetRecord(ctx)
       const tags = (record['tags'] as string[] | undefined) ?? []
@@ -98,7 +103,8 @@ export function registerCollections(table: HandlerTable): void {
         ctx.sim.store.update(collection, record.id, { tags: tags.filter((t) => t !== tag) })
       return { status: 204 }
     })
-    // Sub-collections shared by every XAPI object type (§4.2), pointing at canonical hrefs.
+    // Sub-collections shared by every XAPI object type (`…/alarms`, `…/messages`, `…/tasks`),
+    // pointing at canonical hrefs.
     table.onEvery('GET', new RegExp(`^/${collection}/\\{id\\}/alarms$`), (ctx) => {
       const id = ctx.params['id']
       return collectionReply(

@@ -24,7 +24,7 @@ function createdReply(collection: CollectionName, id: string) {
   return { status: 201, json: { id }, headers: { Location: hrefOf(collection, id) } }
 }
 
-/** XO sizes accept numbers or strings like "4 GiB" (PATCH /vms, GUIDE §4.4). */
+/** XO sizes accept numbers or strings like "4 GiB" (`PATCH /vms/{id}`). */
 function parseBytes(value: unknown): number {
   if (typeof value === 'number') return value
   const m = /^\s*([\d.]+)\s*([KMGT]i?B?|B)?\s*$/i.exec(String(value))
@@ -35,7 +35,10 @@ function parseBytes(value: unknown): number {
   return Math.round(Number(m[1]) * base ** power)
 }
 
-/** `PATCH /vms/{id}` speaks camelCase while the VM object is mostly snake_case (GUIDE §4.4, §13.7). */
+/**
+ * `PATCH /vms/{id}` speaks camelCase while the VM object is mostly snake_case
+ * (docs/xo-rest-api.md#single-objects-patch-and-delete).
+ */
 function vmChanges(vm: XoRecord, body: Body): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   const cpus = { ...(vm['CPUs'] as { max: number; number: number }) }
@@ -99,7 +102,9 @@ function patch(
 ): Handler {
   return (ctx) => {
     const record = target(ctx)
-    ctx.sim.store.update(collection, record.id, map(record, (ctx.body ?? {}) as Body, ctx))
+    const changes = map(record, (ctx.body ?? {}) as Body, ctx)
+    // An empty body makes XO call nothing, so nothing changes and no event goes out.
+    if (Object.keys(changes).length > 0) ctx.sim.store.update(collection, record.id, changes)
     return { status: 204 }
   }
 }
@@ -177,7 +182,7 @@ export function registerCrud(table: HandlerTable): void {
     patch('backup-repositories', (_r, body) => body),
   )
 
-  // DELETE (synchronous, 204; GUIDE §4.5).
+  // DELETE (synchronous, 204; docs/xo-rest-api.md#single-objects-patch-and-delete).
   table.on('DELETE', '/vms/{id}', (ctx) => {
     const vm = target(ctx)
     const blocked = vm['blockedOperations'] as Record<string, unknown> | undefined
@@ -255,7 +260,7 @@ export function registerCrud(table: HandlerTable): void {
     }),
   )
 
-  // Creation routes (synchronous, 201 {id}; GUIDE §4.6).
+  // Creation routes (synchronous, 201 {id}; docs/xo-rest-api.md#single-objects-patch-and-delete).
   table.on('POST', '/vdis', (ctx) => {
     const body = ctx.body as Body
     requireRecord(ctx.sim, 'srs', body['srId'])
@@ -412,7 +417,8 @@ export function registerCrud(table: HandlerTable): void {
   table.on('POST', '/backup-repositories', (ctx) => {
     const body = ctx.body as Body
     const id = randomUUID()
-    // Credentials in the URL are never shown back (GUIDE §10).
+    // Credentials in the URL are never shown back (as in @xen-orchestra/rest-api 0.39.0,
+    // dist/open-api/oa-examples/backup-repository.oa-example.mjs).
     const url = String(body['url'] ?? '').replace(
       /\/\/([^:@/]+):([^@/]+)@/,
       '//$1:***obfuscated***@',

@@ -1,8 +1,9 @@
 /**
- * The three dashboards (GUIDE §10): XOA-wide, per pool and per VM, computed from the live store
- * the way xoa.service, pool.service and vm.service do. With `?ndjson=true` each section is one
- * line, nested by its dotted path (`{"hosts":{"status":{…}}}`), in the order XO writes them:
- * synchronous sections first, then the ones XO awaits.
+ * The three dashboards (`GET /dashboard`, `GET /pools/{id}/dashboard`, `GET /vms/{id}/dashboard`):
+ * XOA-wide, per pool and per VM, computed from the live store the way xoa.service, pool.service
+ * and vm.service do (@xen-orchestra/rest-api 0.39.0, dist/xoa/, dist/pools/, dist/vms/). With
+ * `?ndjson=true` each section is one line, nested by its dotted path (`{"hosts":{"status":{…}}}`),
+ * in the order XO writes them: synchronous sections first, then the ones XO awaits.
  */
 import { Readable } from 'node:stream'
 import { targetRecord, type Reply, type RequestContext } from '../http/context'

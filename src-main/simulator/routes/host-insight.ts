@@ -1,6 +1,7 @@
 /**
- * Host downloads and checks (GUIDE §4.2, §9.3): SMT, missing patches (XOA-licence gated), the
- * XAPI audit log and the host's logs tarball; plus a backup repository's health.
+ * Host downloads and checks (docs/xo-rest-api.md#exports-and-imports): SMT, missing patches
+ * (XOA-licence gated), the XAPI audit log and the host's logs tarball; plus a backup repository's
+ * health.
  */
 import { Readable } from 'node:stream'
 import { createGzip } from 'node:zlib'
@@ -27,7 +28,10 @@ const MISSING_PATCHES_UNAUTHORIZED = (): XoHttpError =>
  */
 const AUDIT_FILE_HOST_NAME = 'XCP XO 8.3.0 master'
 
-/** XAPI calls on a halted host fail with HOST_OFFLINE (500 with `info`, GUIDE §7.3). */
+/**
+ * XAPI calls on a halted host fail with HOST_OFFLINE (a 500 with `info`,
+ * docs/xo-rest-api.md#errors).
+ */
 function assertHostOnline(host: XoRecord): void {
   if (host['power_state'] !== 'Running') {
     throw new XapiError('HOST_OFFLINE', [String(host['_xapiRef'] ?? host.id)])
@@ -125,14 +129,16 @@ export function registerHostInsight(table: HandlerTable): void {
     )
     return { status: 200, json: { enabled: threads > 1 } }
   })
-  // checkFeatureAuthorization('LIST_MISSING_PATCHES') runs before anything else (§7.3).
+  // checkFeatureAuthorization('LIST_MISSING_PATCHES') runs before anything else
+  // (@xen-orchestra/rest-api 0.39.0, dist/hosts/host.service.mjs): a 403 without an XOA licence.
   table.on('GET', '/hosts/{id}/missing_patches', () => {
     throw MISSING_PATCHES_UNAUTHORIZED()
   })
   table.on('GET', '/pools/{id}/missing_patches', () => {
     throw MISSING_PATCHES_UNAUTHORIZED()
   })
-  // §9.3: octet-stream, quoted file name, gzip when the client accepts it, no Content-Length.
+  // Octet-stream, quoted file name, gzip when the client accepts it, no Content-Length
+  // (dist/hosts/host.controller.mjs).
   table.on('GET', '/hosts/{id}/audit.txt', (ctx) => {
     const host = target(ctx)
     assertHostReachable(host)

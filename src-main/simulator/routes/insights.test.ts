@@ -1,4 +1,4 @@
-// Stats, dashboards, host checks and downloads as an XO client sees them (GUIDE §4.2, §9.3, §10).
+// Stats, dashboards, host checks and downloads as an XO client sees them (docs/xo-rest-api.md).
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -56,7 +56,7 @@ async function withChange(
 type Stats = { endTimestamp: number; interval: number; stats: Record<string, unknown> }
 type Series = number[]
 
-describe('VM stats (GUIDE §4.2)', () => {
+describe('VM stats (GET /vms/{id}/stats)', () => {
   it('gives a running VM ~120 points per series, in XO units, ending now in seconds', async () => {
     const vm = first(
       'vms',
@@ -189,7 +189,7 @@ describe('host and pool stats', () => {
   })
 })
 
-describe('dashboards (GUIDE §10)', () => {
+describe('dashboards (GET /dashboard, /pools/{id}/dashboard, /vms/{id}/dashboard)', () => {
   it('counts VMs by power state exactly as GET /vms?fields=power_state lists them', async () => {
     const res = await get('/dashboard')
     expect(res.status).toBe(200)
@@ -279,7 +279,7 @@ describe('dashboards (GUIDE §10)', () => {
   })
 })
 
-describe('host checks and downloads (GUIDE §9.3)', () => {
+describe('host checks and downloads (docs/xo-rest-api.md#exports-and-imports)', () => {
   const host = () => first('hosts', (h) => h['power_state'] === 'Running')
 
   it('answers missing patches as an XOA without licence does: 403 feature Unauthorized', async () => {

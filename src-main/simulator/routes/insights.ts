@@ -1,6 +1,7 @@
 /**
- * Insight routes (GUIDE §4.2, §9.3, §10): RRD stats, the three dashboards, host checks and
- * downloads, backup repository health.
+ * Insight routes: RRD stats (`GET /vms/{id}/stats` and twins), the three dashboards, host checks
+ * and downloads, backup repository health (docs/xo-rest-api.md#single-objects-patch-and-delete,
+ * #ndjson and #exports-and-imports).
  */
 import { registerDashboards } from './dashboards'
 import { registerHostInsight } from './host-insight'

@@ -1,5 +1,6 @@
 /**
- * The simulator's own OpenAPI 3.0 description, served at /docs/swagger.json (GUIDE §10): built
+ * The simulator's own OpenAPI 3.0 description, served at /docs/swagger.json as XO serves its own
+ * (@xen-orchestra/rest-api 0.39.0, dist/index.mjs): built
  * from the operations it implements (generated/operations.ts), never from XO's spec file, which
  * the app does not ship. Parameters and bodies keep XO's schemas; responses list status codes.
  */
@@ -85,7 +86,7 @@ function operationObject(op: OperationSpec, operationId: string): Record<string,
     tags: [op.tag],
     ...(privilege ? { description: privilege } : {}),
     ...(op.deprecated ? { deprecated: true } : {}),
-    // No credentials at all for /ping, /gui-routes, /mcp/status (GUIDE §2.4).
+    // No credentials at all for /ping, /gui-routes, /mcp/status (security `none` in XO's spec).
     security: op.authenticated ? [{ token: [] }, { basic: [] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.body

@@ -1,5 +1,5 @@
 // Service routes, the simulator's OpenAPI document, deprecated backup aliases and backup archives
-// as an XO client sees them (GUIDE §2.4, §10).
+// as an XO client sees them (docs/xo-rest-api.md#authentication and #quirks-of-0390).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadSpec } from '../../../scripts/xo-spec'
 import { OPERATIONS } from '../generated/operations'
@@ -29,7 +29,7 @@ function expectFitsSpec(path: string, body: unknown): void {
   expect(validator.validateSchema(ref as string, body)).toEqual([])
 }
 
-describe('unauthenticated service routes (GUIDE §2.4)', () => {
+describe('unauthenticated service routes (docs/xo-rest-api.md#authentication)', () => {
   it('answers ping without credentials, with the time in milliseconds', async () => {
     const before = Date.now()
     const res = await anonymous('/ping')
@@ -83,7 +83,7 @@ describe('GET /docs/swagger.json', () => {
   })
 })
 
-describe('deprecated backup routes (GUIDE §10)', () => {
+describe('deprecated backup routes (docs/xo-rest-api.md#quirks-of-0390)', () => {
   it('/backup/jobs/vm lists the VM backup jobs of /backup-jobs, with canonical hrefs', async () => {
     const deprecated = (await get('/backup/jobs/vm?fields=*')).json as XoRecord[]
     expectFitsSpec('/backup/jobs/vm', deprecated)
@@ -131,7 +131,8 @@ describe('deprecated backup routes (GUIDE §10)', () => {
     }
     const as = (path: string) =>
       call(sim.url, 'GET', path, { basic: { user: operator.name, password: operator.password } })
-    // The operator's role grants no backup-job or backup-log read: empty lists, not 403 (GUIDE §3.9).
+    // The operator's role grants no backup-job or backup-log read: empty lists, not 403
+    // (docs/xo-rest-api.md#collections-and-fields).
     for (const path of ['/backup/jobs/vm', '/backup/logs']) {
       const res = await as(path)
       expect(res.status, path).toBe(200)
@@ -179,7 +180,7 @@ describe('deprecated backup routes (GUIDE §10)', () => {
   })
 })
 
-describe('backup archives (GUIDE §10)', () => {
+describe('backup archives (docs/xo-rest-api.md#quirks-of-0390)', () => {
   const repositories = () => all('backup-repositories')
   const onRepository = (id: string) =>
     all('backup-archives').filter((a) => a['backupRepository'] === id)

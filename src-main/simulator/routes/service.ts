@@ -1,6 +1,7 @@
 /**
- * Service routes (GUIDE §2.4, §10): the unauthenticated health and discovery endpoints, the
- * simulator's OpenAPI document, and the backup routes that need special handling.
+ * Service routes (docs/xo-rest-api.md#authentication, #quirks-of-0390): the unauthenticated health
+ * and discovery endpoints, the simulator's OpenAPI document, and the backup routes that need
+ * special handling.
  */
 import { registerBackupCompat } from './backup-compat'
 import { buildOpenApiDocument } from './openapi-doc'

@@ -1,8 +1,9 @@
 /**
- * RRD statistics of VMs, hosts and pools (GUIDE §4.2), shaped as XO's xapi-stats turns XAPI's
- * `/rrd_updates` into JSON: one array per series, oldest first, `endTimestamp` in seconds. Values
- * are a pure function of the object id and the sample time, so two requests agree where they
- * overlap and a chart scrolls instead of jumping.
+ * RRD statistics of VMs, hosts and pools (`GET /vms/{id}/stats`, `GET /hosts/{id}/stats`,
+ * `GET /pools/{id}/stats`), shaped as XO's xapi-stats turns XAPI's `/rrd_updates` into JSON
+ * (vatesfr/xen-orchestra, packages/xo-server/src/xapi-stats.mjs): one array per series, oldest
+ * first, `endTimestamp` in seconds. Values are a pure function of the object id and the sample
+ * time, so two requests agree where they overlap and a chart scrolls instead of jumping.
  */
 import { targetRecord as target, type RequestContext } from '../http/context'
 import { XapiError, xoError } from '../http/xo-errors'

@@ -6,7 +6,10 @@ import { hrefOf, LISTENER_TYPES } from '../xo-types'
 import { collectionReply } from './collections'
 import type { HandlerTable } from './table'
 
-/** `GET /tasks?ndjson=true&watch=true`: changes from now on, as `["update"|"remove", item]` lines (GUIDE §6.4). */
+/**
+ * `GET /tasks?ndjson=true&watch=true`: changes from now on, as `["update"|"remove", item]` lines
+ * (@xen-orchestra/rest-api 0.39.0, dist/tasks/task.controller.mjs).
+ */
 function watchTasks(ctx: RequestContext): { handled: true } {
   const predicate = compileFilter(ctx.query['filter'])
   const map = itemMapper(ctx.query['fields'], (r) => hrefOf('tasks', r.id))
@@ -54,7 +57,7 @@ export function registerTasksAndEvents(table: HandlerTable): void {
     return { status: 204 }
   })
 
-  // SSE (GUIDE §8).
+  // SSE (docs/xo-rest-api.md#events).
   table.on('GET', '/events', (ctx) => {
     ctx.sim.events.open(ctx.res)
     return { handled: true }

@@ -143,7 +143,9 @@ describe('imports', () => {
     const created = sim.lab.store.get('vdis', id) as XoRecord
     expect(created).toMatchObject({ name_label: 'restored', $SR: sr.id, size: vdi['size'] })
     expect(sim.lab.store.get('srs', sr.id)?.['VDIs']).toContain(id)
-    expect(sim.lab.disks.importedDigest(id)).toBe(await diskDigest(sim.lab.disks.contentOf(vdi)))
+    expect(await sim.lab.disks.importedDigest(id)).toBe(
+      await diskDigest(sim.lab.disks.contentOf(vdi)),
+    )
   })
 
   it('imports an exported XVA into a pool and SR: a new VM whose disks hold the same content', async () => {
@@ -166,7 +168,8 @@ describe('imports', () => {
     const expected = await Promise.all(
       disks.map((d) => diskDigest(sim.lab.disks.contentOf(d.record))),
     )
-    expect(importedDisks.map((d) => sim.lab.disks.importedDigest(d.record.id))).toEqual(expected)
+    const digests = importedDisks.map((d) => sim.lab.disks.importedDigest(d.record.id))
+    expect(await Promise.all(digests)).toEqual(expected)
   })
 
   it('refuses a damaged XVA with a readable XAPI error and creates nothing', async () => {
@@ -193,7 +196,7 @@ describe('imports', () => {
     const res = await upload('PUT', `/vdis/${vdi.id}.raw`, join(dir, 'small.raw'))
     expect(res.status).toBe(500)
     expect(res.json).toMatchObject({ error: expect.stringMatching(/VDI_IO_ERROR/) })
-    expect(sim.lab.disks.importedDigest(vdi.id)).toBeUndefined()
+    expect(await sim.lab.disks.importedDigest(vdi.id)).toBeUndefined()
   })
 
   it('refuses an upload without Content-Length, as XO does (500)', async () => {

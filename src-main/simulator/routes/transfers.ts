@@ -1,25 +1,31 @@
-import type { Readable } from 'node:stream'
 import { FormatError } from '../../formats/format-error'
 import { rawStream } from '../../formats/raw'
-import { vhdRawStream, vhdStream } from '../../formats/vhd'
+import { vhdStream } from '../../formats/vhd'
 import { ovaStream } from '../../formats/ova'
 import { readXva, xvaStream } from '../../formats/xva'
 import { targetRecord as target, type RequestContext, type Reply } from '../http/context'
 import { XapiError, xoError } from '../http/xo-errors'
 import type { XoRecord } from '../lab/types'
 import { cloneVm, createVdi, newXapiIds } from '../lab-mutations'
+import type { ReceivedDisk } from '../disk-contents'
 import type { Simulation } from '../simulation'
 import { hrefOf } from '../xo-types'
 import { vdisOf } from './collections'
 import type { HandlerTable } from './table'
 
-/** A corrupt upload fails in XAPI's import, which XO answers as a 500 XAPI error (GUIDE §7.3). */
+/**
+ * A corrupt upload fails in XAPI's import, which XO answers as a 500 XAPI error
+ * (docs/xo-rest-api.md#exports-and-imports).
+ */
 function importFailure(err: unknown): never {
   if (err instanceof FormatError) throw new XapiError('IMPORT_ERROR', [err.message])
   throw err
 }
 
-/** Imports need their length up front (GUIDE §9.5): XO copies it onto the stream for XAPI. */
+/**
+ * Imports need their length up front: XO copies it onto the stream for XAPI
+ * (@xen-orchestra/rest-api 0.39.0, dist/vdis/vdi.controller.mjs and dist/srs/sr.controller.mjs).
+ */
 function contentLength(ctx: RequestContext): number {
   const header = ctx.req.headers['content-length']
   if (header === undefined) {
@@ -57,16 +63,20 @@ function xvaVm(vm: XoRecord) {
   }
 }
 
-/** `GET /vms/{id}.{xva|ova}` and its snapshot and template twins (GUIDE §9.1). */
+/**
+ * `GET /vms/{id}.{xva|ova}` and its snapshot and template twins (@xen-orchestra/rest-api 0.39.0,
+ * dist/vms/vm.service.mjs).
+ */
 function exportVm(ctx: RequestContext): Reply {
   const vm = target(ctx)
   const format = ctx.params['format'] as 'xva' | 'ova'
-  // Legacy booleans are rewritten (deprecated middleware); anything else is refused.
+  // Legacy booleans are rewritten (deprecated middleware); anything else fails tsoa's
+  // `boolean | 'zstd' | 'gzip'` union, which XO words as below (dist/vms/vm.controller.mjs).
   const raw = ctx.query['compress']
   const compress = raw === 'true' ? 'gzip' : raw === 'false' ? undefined : raw
   if (compress !== undefined && compress !== 'gzip' && compress !== 'zstd') {
     throw xoError.invalidFields({
-      compress: { message: "should be one of the following; ['gzip','zstd']", value: raw },
+      compress: { message: 'Value does not match any allowed schema', value: raw },
     })
   }
   const input = { vm: xvaVm(vm), disks: vmDisks(ctx.sim, vm) }
@@ -76,7 +86,10 @@ function exportVm(ctx: RequestContext): Reply {
   return { status: 200, stream, headers: download(vm.id, format) }
 }
 
-/** `GET /vdis/{id}.{vhd|raw}`: Content-Length when the length is known (GUIDE §9.2). */
+/**
+ * `GET /vdis/{id}.{vhd|raw}`: Content-Length when the length is known (@xen-orchestra/rest-api
+ * 0.39.0, dist/vdis/vdi.service.mjs).
+ */
 function exportVdi(ctx: RequestContext): Reply {
   const vdi = target(ctx)
   const disk = ctx.sim.disks.contentOf(vdi)
@@ -96,9 +109,12 @@ function exportVdi(ctx: RequestContext): Reply {
   }
 }
 
-/** The upload as raw bytes: a VHD is checked and expanded on the fly, raw passes as is. */
-function uploadAsRaw(ctx: RequestContext, isRaw: boolean): Readable {
-  return isRaw ? ctx.req : vhdRawStream(ctx.req)
+/**
+ * Keeps the upload: raw bytes as they come, a VHD checked on the fly with only the blocks it stores
+ * read and written, so a sparse VHD of a huge disk costs its data, not its virtual size.
+ */
+function receiveUpload(ctx: RequestContext, isRaw: boolean): Promise<ReceivedDisk> {
+  return isRaw ? ctx.sim.disks.receiveRaw(ctx.req) : ctx.sim.disks.receiveVhd(ctx.req)
 }
 
 export function registerTransfers(table: HandlerTable): void {
@@ -109,7 +125,8 @@ export function registerTransfers(table: HandlerTable): void {
     table.on('GET', `/${collection}/{id}.{format}`, exportVdi)
   }
 
-  // Content into an existing VDI: 204. A raw upload must be exactly the VDI's size (GUIDE §9.5).
+  // Content into an existing VDI: 204. A raw upload must be exactly the VDI's size
+  // (docs/xo-rest-api.md#exports-and-imports).
   table.on('PUT', '/vdis/{id}.{format}', async (ctx) => {
     const vdi = target(ctx)
     const length = contentLength(ctx)
@@ -119,7 +136,7 @@ export function registerTransfers(table: HandlerTable): void {
         `raw content is ${length} bytes but the VDI is ${String(vdi['size'])} bytes`,
       ])
     }
-    const received = await ctx.sim.disks.receiveRaw(uploadAsRaw(ctx, isRaw)).catch(importFailure)
+    const received = await receiveUpload(ctx, isRaw).catch(importFailure)
     if (received.size !== Number(vdi['size'])) {
       throw new XapiError('VDI_IO_ERROR', [
         `the VHD describes ${received.size} bytes but the VDI is ${String(vdi['size'])} bytes`,
@@ -135,7 +152,7 @@ export function registerTransfers(table: HandlerTable): void {
     const sr = target(ctx)
     contentLength(ctx)
     const isRaw = ctx.query['raw']?.toLowerCase() === 'true'
-    const received = await ctx.sim.disks.receiveRaw(uploadAsRaw(ctx, isRaw)).catch(importFailure)
+    const received = await receiveUpload(ctx, isRaw).catch(importFailure)
     const vdi = createVdi(ctx.sim, sr.id, {
       name_label:
         ctx.query['name_label'] ?? `[XO] Imported disk - ${new Date(ctx.sim.now()).toISOString()}`,
@@ -148,7 +165,8 @@ export function registerTransfers(table: HandlerTable): void {
     return { status: 201, json: { id: vdi.id }, headers: { Location: hrefOf('vdis', vdi.id) } }
   })
 
-  // An XVA into a pool (GUIDE §9.4): the whole archive is checked before anything is created.
+  // An XVA into a pool (`POST /pools/{id}/vms`): the whole archive is checked before anything is
+  // created.
   table.on('POST', '/pools/{id}/vms', async (ctx) => {
     const pool = target(ctx)
     const srId = ctx.query['sr'] ?? (pool['default_SR'] as string | undefined)

@@ -21,9 +21,11 @@ function privilegesOf(ctx: RequestContext, user: XoRecord): XoRecord[] {
 }
 
 export function registerUsers(table: HandlerTable): void {
-  // Token creation (GUIDE §2.2): only for yourself; 201 with the whole token record.
+  // Token creation (@xen-orchestra/rest-api 0.39.0, dist/users/user.controller.mjs): only for
+  // yourself; 201 with the whole token record. The id is only compared with the caller's, never
+  // looked up: anyone else's, known or not, is 403 (http/acl-lookups.ts).
   table.on('POST', '/users/{id}/authentication_tokens', (ctx) => {
-    if (target(ctx).id !== ctx.caller.userId) {
+    if (ctx.params['id'] !== ctx.caller.userId) {
       throw xoError.forbiddenOperation(
         'create authentication token',
         'you can only create token for yourself',
@@ -40,10 +42,11 @@ export function registerUsers(table: HandlerTable): void {
   }))
   // Your own tokens only, as full objects (not hrefs); filter and limit apply.
   table.on('GET', '/users/{id}/authentication_tokens', (ctx) => {
+    // The user is looked up first (404), then compared with the caller (dist/users/user.controller.mjs).
     if (target(ctx).id !== ctx.caller.userId) {
       throw xoError.forbiddenOperation(
-        'list authentication tokens',
-        'you can only list your own tokens',
+        'get authentication tokens',
+        'can only see own authentication tokens',
       )
     }
     const predicate = compileFilter(ctx.query['filter'])
