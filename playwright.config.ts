@@ -1,8 +1,16 @@
 import { defineConfig, type Project } from '@playwright/test'
 import { electronBinary } from './e2e/electron-binary'
 
+// Which project runs which spec, by file name:
+// - `*.electron.spec.ts` only against the real app: what only Electron can show (context
+//   isolation, sandbox); plain Chromium never has Node's globals, so there it would prove nothing.
+// - `*.harness.spec.ts` and `demo-lab.spec.ts` only in the browser harness: they read what the
+//   harness records (IPC traffic, main's log) or drive its in-process simulator (faults, lab
+//   state), which the packaged app does not expose.
+// - every other spec in both.
 const chromium: Project = {
   name: 'chromium',
+  testIgnore: ['*.electron.spec.ts'],
   use: {
     browserName: 'chromium',
     launchOptions: {
@@ -21,12 +29,10 @@ const chromium: Project = {
 }
 
 // The same specs against the real app, only where an Electron binary exists (never on CI here).
-// The Demo lab journeys drive the harness's in-process simulator (faults, lab state), which the
-// packaged app does not expose, so that project runs the other specs.
 const electron: Project = {
   name: 'electron',
   use: { appMode: 'electron' } as object,
-  testIgnore: ['demo-lab.spec.ts'],
+  testIgnore: ['demo-lab.spec.ts', '*.harness.spec.ts'],
 }
 const hasElectron = electronBinary() !== undefined
 if (!hasElectron && !process.env['TEST_WORKER_INDEX']) {

@@ -1,41 +1,26 @@
+// The app's frame, in both projects (the browser harness and the real app): nothing here reads
+// what only the harness records. What only Electron can show is in isolation.electron.spec.ts.
 import { readFileSync } from 'node:fs'
 import { expect, test } from './fixtures'
 import { ShellPage } from './pages/shell-page'
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
 
-test('clicking "Show app details" shows the version that came from main through the router', async ({
-  xo,
-}) => {
+// The renderer has no version of its own (nothing is injected at build time): the one it shows
+// can only be main's answer to `app.info`. bridge.harness.spec.ts checks that answer on the wire.
+test('clicking "Show app details" shows the version and platform of main', async ({ xo }) => {
   const shell = new ShellPage(xo.page)
   await shell.showDetails.click()
   await expect(shell.version).toHaveText(version)
   await expect(shell.platform).toContainText(process.platform)
-  expect(
-    xo.traffic.filter((r) => r.direction === 'invoke' && r.name === 'app.info').length,
-  ).toBeGreaterThan(0)
 })
 
 test('the status bar shows that main is alive from its pushed heartbeat', async ({ xo }) => {
   const shell = new ShellPage(xo.page)
-  await expect(shell.heartbeat).toContainText('Main process alive')
+  // The real app beats every 5 s (createAppCore's default), the harness every 250 ms: wait for
+  // more than one beat of the app before calling main silent.
+  await expect(shell.heartbeat).toContainText('Main process alive', { timeout: 12_000 })
   await expect(shell.statusBar).toContainText(`XO Desk ${version}`)
-})
-
-test('the page exposes only the bridge: no ipcRenderer, process or require, and window.xo is frozen', async ({
-  xo,
-}) => {
-  const exposed = await xo.page.evaluate(() => {
-    const w = window as unknown as Record<string, unknown>
-    return {
-      leaks: ['ipcRenderer', 'process', 'require', 'module', 'Buffer', 'global'].filter(
-        (k) => k in w,
-      ),
-      bridgeKeys: Object.keys(w['xo'] as object).sort(),
-      frozen: Object.isFrozen(w['xo']),
-    }
-  })
-  expect(exposed).toEqual({ leaks: [], bridgeKeys: ['invoke', 'on'], frozen: true })
 })
 
 test('the built renderer cannot open a connection: its CSP blocks fetch to any host', async ({

@@ -1,9 +1,13 @@
-// The live event stream against the simulator (GUIDE §8): subscriptions, drops, silence, close.
+// The live event stream (`GET /events`, docs/xo-rest-api.md#events) against the simulator:
+// subscriptions, drops, silence, close; and its failures told in the REST client's words.
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { Agent, errors, request, type Dispatcher } from 'undici'
+import type { AppError } from '@contract'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startSimulator, type RunningSimulator } from '../simulator/server'
+import { XoClient } from './client'
+import { toXoAppError, type XoErrorContext } from './errors'
 import {
   backoffDelay,
   XoEventStream,
@@ -18,29 +22,76 @@ beforeAll(async () => {
 })
 afterAll(() => sim.close())
 
-const open: XoEventStream[] = []
-afterAll(async () => {
-  await Promise.all(open.map((s) => s.close()))
+// Each test's streams and clients are closed after it, so a failing test leaves no stream open
+// for the next one to count.
+const open: { close(): Promise<void> }[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()))
 })
 
-function stream(options: Partial<XoEventStreamOptions> = {}): {
+interface StreamSetup {
+  /** Where XO is; the simulator by default. */
+  url?: string
+  /** The token the client and the stream send; the simulator's admin token by default. */
+  token?: string
+}
+
+/**
+ * A REST client and an event stream wired as `connect.ts` wires them: the same base URL and
+ * token, and the client's mapper (`toXoAppError` with the instance's context) explaining the
+ * stream's failures. `explain` is that mapper, for what the client itself gets.
+ */
+function stream(
+  options: Partial<XoEventStreamOptions> = {},
+  { url = sim.url, token = sim.token }: StreamSetup = {},
+): {
   stream: XoEventStream
   events: XoObjectEvent[]
   states: EventStreamStatus[]
+  client: XoClient
+  explain: (err: unknown) => AppError
 } {
+  // One try per request, so the client reports the failure itself rather than its retries.
+  const client = new XoClient({ baseUrl: url, token: () => token, retry: { attempts: 1 } })
+  const ctx: XoErrorContext = { host: client.baseUrl.host, credentials: 'token' }
+  const explain = (err: unknown): AppError => toXoAppError(err, ctx)
   const s = new XoEventStream({
-    baseUrl: sim.url,
-    headers: () => ({ cookie: `authenticationToken=${sim.token}` }),
+    baseUrl: client.baseUrl.href.replace(/\/$/, ''),
+    headers: () => ({ cookie: `authenticationToken=${token}` }),
+    toAppError: explain,
     backoff: { initialMs: 20, maxMs: 200 },
     ...options,
   })
-  open.push(s)
+  open.push(s, client)
   const events: XoObjectEvent[] = []
   const states: EventStreamStatus[] = []
   s.onEvent((e) => events.push(e))
   s.onState((st) => states.push(st))
-  return { stream: s, events, states }
+  return { stream: s, events, states, client, explain }
 }
+
+/** What the REST client's caller is told when `client.list('vms')` fails. */
+async function listFailure(
+  client: XoClient,
+  explain: (err: unknown) => AppError,
+): Promise<AppError> {
+  const failure = await client.list('vms', { fields: ['id'] }, AbortSignal.timeout(10_000)).then(
+    () => undefined,
+    (err: unknown) => err,
+  )
+  expect(failure, 'the REST request should have failed').toBeDefined()
+  return explain(failure)
+}
+
+/** A token of the simulator's admin of its own, so that expiring it leaves the others valid. */
+function ownToken(): string {
+  const admin = sim.lab.auth.tokens.get(sim.token)
+  if (!admin) throw new Error('the simulator has no admin token')
+  return sim.lab.auth.issueToken(admin.user_id).id
+}
+
+const reconnectingWith = (states: EventStreamStatus[]): AppError | undefined =>
+  states.find((st) => st.state === 'reconnecting' && st.error)?.error
 
 function vmWith(power: string): string {
   const vm = [...sim.lab.store.list('vms')].find(
@@ -119,6 +170,92 @@ describe('XoEventStream', () => {
     await s.close()
   })
 
+  it('tells a stream cut mid-answer in the words the REST client uses for a cut answer, and reconnects', async () => {
+    const { stream: s, states, client, explain } = stream()
+    sim.faults.add({
+      method: 'GET',
+      path: '/events',
+      fault: { kind: 'drop-after', bytes: 10 },
+      times: 1,
+    })
+
+    s.start()
+    await s.whenLive()
+
+    // The same cut on a REST answer: 10 bytes of the VM list, then the connection drops.
+    sim.faults.add({
+      method: 'GET',
+      path: '/vms',
+      fault: { kind: 'drop-after', bytes: 10 },
+      times: 1,
+    })
+    const cut = await listFailure(client, explain)
+    expect(reconnectingWith(states)).toEqual(cut)
+    await s.close()
+  })
+
+  it('stops on a session that expired while the stream was away, with the message the REST client gives', async () => {
+    const { stream: s, client, explain } = stream({}, { token: ownToken() })
+    s.start()
+    await s.whenLive()
+
+    // XO drops the stream; by the time it is opened again, the session has expired (401).
+    sim.faults.add({ method: 'GET', path: '/events', fault: { kind: 'expire-token' }, times: 1 })
+    sim.lab.events.closeAll()
+    await vi.waitFor(() => expect(s.status.state).toBe('stopped'))
+
+    const expired = await listFailure(client, explain)
+    expect(expired.code).toBe('auth-expired')
+    expect(s.status).toEqual({ state: 'stopped', error: expired })
+    await expect(s.whenLive()).rejects.toMatchObject({ appError: expired })
+  })
+
+  it('reports a subscription XO refuses for a moment as the REST client would, then subscribes again', async () => {
+    const { stream: s, events, states, client, explain } = stream()
+    await s.subscribe('VM', ['name_label'])
+    sim.faults.add({
+      method: 'POST',
+      path: '/events/*/subscriptions',
+      fault: { kind: 'status', status: 503 },
+      times: 1,
+    })
+
+    s.start()
+    await s.whenLive()
+
+    sim.faults.add({
+      method: 'GET',
+      path: '/vms',
+      fault: { kind: 'status', status: 503 },
+      times: 1,
+    })
+    expect(reconnectingWith(states)).toEqual(await listFailure(client, explain))
+    const id = vmWith('Halted')
+    sim.lab.store.update('vms', id, { name_label: 'subscribed-again' })
+    await vi.waitFor(() =>
+      expect(events).toContainEqual({
+        kind: 'update',
+        type: 'VM',
+        object: { id, name_label: 'subscribed-again' },
+      }),
+    )
+    await s.close()
+  })
+
+  it('reconnects after undici refuses a request on a closed client (cancelled), like after any drop', async () => {
+    const dispatcher = new ClosedOnce()
+    open.push(dispatcher)
+    const { stream: s, states, explain } = stream({ dispatcher })
+
+    s.start()
+    await s.whenLive()
+
+    const closed = explain(new errors.ClientClosedError())
+    expect(closed.code).toBe('cancelled')
+    expect(reconnectingWith(states)).toEqual(closed)
+    await s.close()
+  })
+
   it('treats a stream that stays silent (no ping) as dropped, and reconnects', async () => {
     // The simulator pings every 30 s; expecting one every 50 ms makes its stream look dead.
     const { stream: s, states } = stream({ pingIntervalMs: 50 })
@@ -144,13 +281,10 @@ describe('XoEventStream', () => {
   it('keeps a stream that pings on time connected', async () => {
     const server = await pingingServer(20)
     try {
-      const s = new XoEventStream({
-        baseUrl: server.url,
-        headers: () => ({}),
-        pingIntervalMs: 40,
-        backoff: { initialMs: 10, maxMs: 50 },
-      })
-      open.push(s)
+      const { stream: s } = stream(
+        { pingIntervalMs: 40, backoff: { initialMs: 10, maxMs: 50 } },
+        { url: server.url },
+      )
       s.start()
       await s.whenLive()
       await new Promise((r) => setTimeout(r, 300)) // several silence windows
@@ -186,27 +320,25 @@ describe('XoEventStream', () => {
     await vi.waitFor(() => expect(sim.lab.events.count).toBe(0))
   })
 
-  it('gives up on a rejected token and says to sign in again, instead of retrying forever', async () => {
-    const { stream: s } = stream({ headers: () => ({ cookie: 'authenticationToken=nope' }) })
+  it('gives up on a token XO rejects, with the message of the REST client, instead of retrying forever', async () => {
+    const { stream: s, client, explain } = stream({}, { token: 'nope' })
     s.start()
 
-    await expect(s.whenLive()).rejects.toMatchObject({ appError: { code: 'auth-invalid' } })
-    await expect(s.whenLive()).rejects.toMatchObject({ appError: { code: 'auth-invalid' } })
-    expect(s.status).toMatchObject({
-      state: 'stopped',
-      error: { code: 'auth-invalid', action: expect.stringMatching(/sign in/i) },
-    })
+    const rejected = await listFailure(client, explain)
+    await expect(s.whenLive()).rejects.toMatchObject({ appError: rejected })
+    await expect(s.whenLive()).rejects.toMatchObject({ appError: rejected })
+    expect(s.status).toEqual({ state: 'stopped', error: rejected })
   })
 
-  it('keeps retrying while XO is unreachable, reporting why', async () => {
-    const { stream: s, states } = stream({ baseUrl: await closedPortUrl() })
+  it('keeps retrying while XO is unreachable, saying why as the REST client does', async () => {
+    const { stream: s, states, client, explain } = stream({}, { url: await closedPortUrl() })
     s.start()
     await vi.waitFor(() =>
       expect(states.filter((st) => st.state === 'reconnecting').length).toBeGreaterThanOrEqual(2),
     )
     expect(states.at(-1)).toMatchObject({
       state: 'reconnecting',
-      error: { code: 'unreachable' },
+      error: await listFailure(client, explain),
       retryAt: expect.any(Number),
     })
     await s.close()
@@ -260,6 +392,20 @@ async function pingingServer(pingMs: number): Promise<{
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
+  }
+}
+
+/** An agent whose first request fails as a closed undici client does (`UND_ERR_CLOSED`). */
+class ClosedOnce extends Agent {
+  #refused = false
+
+  override dispatch(
+    options: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+  ): boolean {
+    if (this.#refused) return super.dispatch(options, handler)
+    this.#refused = true
+    throw new errors.ClientClosedError()
   }
 }
 

@@ -2,10 +2,17 @@ import type { AppError, ErrorCode } from '@contract'
 import type { LiveState } from '@contract/inventory'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { request, type Dispatcher } from 'undici'
-import { AppFailure, toAppError as toInternalAppError } from '../app-failure'
+import { AppFailure } from '../app-failure'
+import { toXoAppError } from './errors'
+import { XoResponseError } from './failures'
 import type { components } from './generated/xo-rest'
+import { readTextPrefix } from './response-body'
+import { DEFAULT_TIMEOUTS, explainTimeout } from './transport'
 
-/** An SSE subscription name: an XO type such as `VM`, `host`, `VM-snapshot` (GUIDE §8.2). */
+/**
+ * An SSE subscription name: an XO type such as `VM`, `host`, `VM-snapshot` (the `collection` of
+ * `POST /events/{id}/subscriptions`, docs/xo-rest-api.md#events).
+ */
 export type XoListenerType = components['schemas']['XoListenerType']
 
 export type XoEventKind = 'add' | 'update' | 'remove'
@@ -17,7 +24,10 @@ export type XoEventObject = { id: string } & Record<string, unknown>
 export interface XoObjectEvent {
   kind: XoEventKind
   type: XoListenerType
-  /** For `remove`: the last known state of the object that went away (GUIDE §8.3). */
+  /**
+   * For `remove`: the last known state of the object that went away (XO sends the previous
+   * object, `dist/events/event.class.mjs` of @xen-orchestra/rest-api 0.39.0).
+   */
   object: XoEventObject
 }
 
@@ -49,28 +59,50 @@ export interface XoEventStreamOptions {
   dispatcher?: Dispatcher
   /**
    * Called once subscriptions are in place on a new subscriber id, first connection included.
-   * XO replays nothing on reconnect (GUIDE §8.4), so this is where the caller re-reads what it
+   * XO replays nothing on reconnect (a new `GET /events` is a new subscriber with no
+   * subscriptions, docs/xo-rest-api.md#events), so this is where the caller re-reads what it
    * caches. The state turns `live` when it resolves; if it throws, the stream reconnects.
    */
   resync?: (signal: AbortSignal, info: ResyncInfo) => Promise<void> | void
   /** Aborting it closes the stream for good. */
   signal?: AbortSignal
-  /** XO pings every 30 s (GUIDE §8.1); silence for twice this long counts as a drop. */
+  /**
+   * XO pings every 30 s (`PingListener` in `dist/events/event.class.mjs`); silence for twice this
+   * long counts as a drop.
+   */
   pingIntervalMs?: number
   backoff?: Partial<BackoffOptions>
   /** Jitter source, for tests. */
   random?: () => number
-  /** Maps any failure to a readable error (the REST client's mapper); a built-in one otherwise. */
+  /**
+   * The REST client's mapper, which explains every failure (`toXoAppError` with the instance's
+   * context, as `connect.ts` passes it). By default `toXoAppError` naming the base URL's host,
+   * signed in with a token: the stream has no error table of its own.
+   */
   toAppError?: (err: unknown) => AppError
   log?: (message: string) => void
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2 }
 
-/** XO drops a client whose buffer exceeds 20 MiB (GUIDE §8.4); no single event comes close. */
+/**
+ * The client's timeouts for a stream (`transport.ts`): a limit on the wait for headers, none on
+ * the body (silence is the ping watchdog's job). The connect timeout is undici's default, 10 s,
+ * as the client's.
+ */
+const TIMEOUTS = { ...DEFAULT_TIMEOUTS.stream, idleMs: 0 }
+
+/**
+ * XO destroys a subscriber whose unsent data exceeds `rest-api.maxRamAllocatedPerSseClient`
+ * (`Subscriber` in `dist/events/event.class.mjs`), so no single event comes close to this.
+ */
 const MAX_EVENT_CHARS = 20 * 1024 * 1024
 
-/** Failures that reconnecting cannot fix: the stream stops and waits for `reconnectNow()`. */
+/**
+ * The codes (of the client's table, `errors.ts`) that reconnecting cannot fix: the stream stops
+ * and waits for `reconnectNow()`. Every other failure, `cancelled` included (undici's
+ * `UND_ERR_CLOSED`), is a drop: the stream reconnects.
+ */
 const GIVE_UP: ReadonlySet<ErrorCode> = new Set([
   'auth-invalid',
   'auth-expired',
@@ -96,13 +128,17 @@ export function backoffDelay(
 }
 
 /**
- * XO's live event stream (`GET /events`, GUIDE §8) for one instance: subscribes to XO types,
- * delivers add/update/remove, and survives drops by reconnecting with backoff, subscribing again
- * on the new subscriber id and asking the caller to resync.
+ * XO's live event stream (`GET /events`, docs/xo-rest-api.md#events) for one instance: subscribes
+ * to XO types, delivers add/update/remove, and survives drops by reconnecting with backoff,
+ * subscribing again on the new subscriber id and asking the caller to resync. Failures are
+ * explained by the REST client's mapper; the stream only decides whether to reconnect.
  */
 export class XoEventStream {
   readonly #baseUrl: string
+  /** `host[:port]` of the XO, as the client's messages name it. */
+  readonly #host: string
   readonly #options: XoEventStreamOptions
+  readonly #explain: (err: unknown) => AppError
   readonly #backoff: BackoffOptions
   readonly #pingMs: number
   readonly #subscriptions = new Map<XoListenerType, string[] | '*'>()
@@ -119,6 +155,11 @@ export class XoEventStream {
   constructor(options: XoEventStreamOptions) {
     this.#options = options
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '')
+    this.#host = new URL(this.#baseUrl).host
+    const ctx = { host: this.#host, credentials: 'token' } as const
+    const explain = options.toAppError ?? ((err: unknown) => toXoAppError(err, ctx))
+    // undici's own timeouts become the client's `XoTimeoutError`, as the transport raises them.
+    this.#explain = (err) => explain(explainTimeout(err, TIMEOUTS, DEFAULT_TIMEOUTS.connectMs))
     this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff }
     this.#pingMs = options.pingIntervalMs ?? 30_000
     if (options.signal?.aborted) this.#closed.abort()
@@ -184,29 +225,41 @@ export class XoEventStream {
 
   /**
    * Subscribes to an XO type with a field list (`'*'` for whole objects). Kept for every later
-   * connection; sent at once when connected. `id` is always added: without it a `remove` cannot
-   * say which object went away (GUIDE §8.3).
+   * connection; sent at once when connected. `id` is always added: XO sends only the subscribed
+   * fields (`XoListener` in `dist/events/event.class.mjs`), and without it a `remove` cannot say
+   * which object went away. Throws the failure as the client's mapper explains it.
    */
   async subscribe(type: XoListenerType, fields: readonly string[] | '*'): Promise<void> {
     const list = fields === '*' ? '*' : [...new Set(['id', ...fields])]
     this.#subscriptions.set(type, list)
     const id = this.#subscriberId
     const connection = this.#connection
-    if (id && connection) await this.#postSubscription(id, type, list, connection.signal)
+    if (!id || !connection) return
+    try {
+      await this.#postSubscription(id, type, list, connection.signal)
+    } catch (err) {
+      throw this.#failure(err)
+    }
   }
 
-  /** Stops following an XO type (GUIDE §8.2: DELETE answers 204 even when not subscribed). */
+  /**
+   * Stops following an XO type: `DELETE /events/{id}/subscriptions/{subscriptionId}`, which
+   * answers 204 even when not subscribed (`removeListenerFor` in `dist/events/event.service.mjs`).
+   */
   async unsubscribe(type: XoListenerType): Promise<void> {
     this.#subscriptions.delete(type)
     const id = this.#subscriberId
     const connection = this.#connection
     if (!id || !connection) return
-    const res = await request(
-      `${this.#baseUrl}/events/${encodeURIComponent(id)}/subscriptions/${encodeURIComponent(type)}`,
-      this.#requestOptions('DELETE', connection.signal),
-    )
-    await res.body.dump()
-    if (res.statusCode !== 204) throw httpFailure(res.statusCode, `unsubscribe from ${type}`)
+    try {
+      const res = await request(
+        `${this.#baseUrl}/events/${encodeURIComponent(id)}/subscriptions/${encodeURIComponent(type)}`,
+        this.#requestOptions('DELETE', connection.signal),
+      )
+      await expectSuccess(res)
+    } catch (err) {
+      throw this.#failure(err)
+    }
   }
 
   /**
@@ -218,7 +271,7 @@ export class XoEventStream {
     if (!this.#running) return this.start()
     if (this.#wake) return this.#wake()
     this.#connection?.abort(
-      new AppFailure('unreachable', 'Reconnecting to XO.', 'Wait a moment.', true),
+      new AppFailure('unreachable', `Reconnecting to ${this.#host}.`, 'Wait a moment.', true),
     )
   }
 
@@ -242,7 +295,7 @@ export class XoEventStream {
         failure = err
       }
       if (this.#closed.signal.aborted) break
-      const error = this.#toAppError(failure)
+      const error = this.#explain(failure)
       if (GIVE_UP.has(error.code)) {
         this.#log(`XO event stream stopped: ${error.message}`)
         this.#setStatus({ state: 'stopped', error })
@@ -262,13 +315,14 @@ export class XoEventStream {
     const connection = new AbortController()
     this.#connection = connection
     const signal = AbortSignal.any([this.#closed.signal, connection.signal])
-    // The watchdog covers connecting, the wait for `init` and the gaps between pings (GUIDE §8.1).
+    // The watchdog covers connecting, the wait for `init` and the gaps between XO's pings (every
+    // 30 s, `PingListener` in `dist/events/event.class.mjs`).
     const watchdog = setTimeout(
       () =>
         connection.abort(
           new AppFailure(
             'timeout',
-            'XO stopped sending live updates.',
+            `${this.#host} stopped sending live updates.`,
             'XO Desk reconnects by itself; check the network if it keeps happening.',
             true,
           ),
@@ -278,20 +332,13 @@ export class XoEventStream {
     try {
       const res = await request(`${this.#baseUrl}/events`, {
         ...this.#requestOptions('GET', signal, { accept: 'text/event-stream' }),
-        bodyTimeout: 0, // silence is judged by the ping watchdog, not by undici
+        bodyTimeout: TIMEOUTS.idleMs, // silence is judged by the ping watchdog, not by undici
       })
-      if (res.statusCode !== 200) {
-        await res.body.dump()
-        throw httpFailure(res.statusCode, 'open the live event stream')
-      }
+      if (res.statusCode < 200 || res.statusCode >= 300) await expectSuccess(res)
       const type = String(res.headers['content-type'] ?? '')
       if (!type.startsWith('text/event-stream')) {
         await res.body.dump()
-        throw new AppFailure(
-          'not-xo',
-          'The server did not answer like Xen Orchestra (no event stream).',
-          'Check that the address points to a Xen Orchestra server.',
-        )
+        throw notAnEventStream(this.#host)
       }
       let initialised = false
       const parser = createParser({
@@ -306,8 +353,16 @@ export class XoEventStream {
           } else this.#dispatch(message)
         },
         onError: (err) => {
-          if (err.type === 'max-buffer-size-exceeded') connection.abort(err)
-          else this.#log(`XO event stream: ${err.message}`)
+          if (err.type !== 'max-buffer-size-exceeded')
+            return this.#log(`XO event stream: ${err.message}`)
+          connection.abort(
+            new AppFailure(
+              'xo-failed',
+              `${this.#host} sent a live update larger than ${MAX_EVENT_CHARS / 1024 / 1024} MiB, more than XO Desk reads.`,
+              'XO Desk reconnects by itself; if it keeps happening, report it.',
+              true,
+            ),
+          )
         },
       })
       const decoder = new TextDecoder()
@@ -317,7 +372,7 @@ export class XoEventStream {
       }
       throw new AppFailure(
         'unreachable',
-        'XO closed the live event stream.',
+        `${this.#host} closed the live event stream.`,
         'XO Desk reconnects by itself.',
         true,
       )
@@ -334,16 +389,18 @@ export class XoEventStream {
   }
 
   async #onInit(message: EventSourceMessage, signal: AbortSignal): Promise<void> {
-    const id = parseSubscriberId(message.data)
+    const id = parseSubscriberId(message.data, this.#host)
     this.#subscriberId = id
-    // GUIDE §8.4: subscriptions died with the previous connection; make them again on this id.
+    // Subscriptions died with the previous subscriber (docs/xo-rest-api.md#events): make them
+    // again on this id.
     await Promise.all(
       [...this.#subscriptions].map(([type, fields]) =>
         this.#postSubscription(id, type, fields, signal),
       ),
     )
     const reconnect = this.#everLive
-    // GUIDE §8.4: nothing is replayed, so whatever changed while we were away is only seen by re-reading.
+    // Nothing is replayed (docs/xo-rest-api.md#events), so whatever changed while we were away is
+    // only seen by re-reading.
     await this.#options.resync?.(signal, { reconnect })
     signal.throwIfAborted()
     this.#everLive = true
@@ -360,9 +417,9 @@ export class XoEventStream {
       ...this.#requestOptions('POST', signal, { 'content-type': 'application/json' }),
       body: JSON.stringify({ collection: type, fields }),
     })
-    await res.body.dump()
-    // 404 here means the subscriber (our connection) is already gone (GUIDE §8.2): reconnect.
-    if (res.statusCode !== 201) throw httpFailure(res.statusCode, `subscribe to ${type}`)
+    // A 404 means the subscriber (our connection) is already gone (`getSubscriber` in
+    // `dist/events/event.class.mjs`): the loop reconnects.
+    await expectSuccess(res)
   }
 
   #requestOptions(
@@ -373,12 +430,14 @@ export class XoEventStream {
     method: 'GET' | 'POST' | 'DELETE'
     headers: Record<string, string>
     signal: AbortSignal
+    headersTimeout: number
     dispatcher?: Dispatcher
   } {
     return {
       method,
       headers: { ...this.#options.headers(), ...extraHeaders },
       signal,
+      headersTimeout: TIMEOUTS.headersMs,
       ...(this.#options.dispatcher ? { dispatcher: this.#options.dispatcher } : {}),
     }
   }
@@ -394,7 +453,7 @@ export class XoEventStream {
     }
     if (typeof data !== 'object' || data === null) return
     const { $subscription: type, ...object } = data as Record<string, unknown>
-    // GUIDE §13.17: without an id a change cannot be applied to anything.
+    // Without an id a change cannot be applied to anything.
     if (typeof type !== 'string' || typeof object['id'] !== 'string') {
       return this.#log(`XO event stream: ${kind} event without id or subscription`)
     }
@@ -435,9 +494,10 @@ export class XoEventStream {
     })
   }
 
-  #toAppError(err: unknown): AppError {
-    if (this.#options.toAppError) return this.#options.toAppError(err)
-    return streamAppError(err, (m) => this.#log(m))
+  /** A failure thrown to a caller, explained by the client's mapper. */
+  #failure(err: unknown): AppFailure {
+    const e = this.#explain(err)
+    return new AppFailure(e.code, e.message, e.action, e.retryable)
   }
 
   #log(message: string): void {
@@ -445,7 +505,7 @@ export class XoEventStream {
   }
 }
 
-function parseSubscriberId(data: string): string {
+function parseSubscriberId(data: string, host: string): string {
   try {
     const parsed: unknown = JSON.parse(data)
     if (typeof parsed === 'object' && parsed !== null) {
@@ -455,110 +515,36 @@ function parseSubscriberId(data: string): string {
   } catch {
     // handled below
   }
+  // XO's first event is `init` with the subscriber id (`GET /events`, dist/events/event.service.mjs).
+  return notAnEventStream(host)
+}
+
+/** A 2xx answer that is not XO's event stream: no `text/event-stream`, or no `init` id. */
+function notAnEventStream(host: string): never {
   throw new AppFailure(
     'not-xo',
-    'The server did not answer like Xen Orchestra (bad event stream start).',
-    'Check that the address points to a Xen Orchestra server.',
+    `${host} did not answer GET /events with Xen Orchestra's live event stream.`,
+    'Make sure this server runs Xen Orchestra with its REST API 0.39 or later.',
   )
+}
+
+/**
+ * Reads a non-2xx answer as the client's raw failure (status, headers and up to 64 KiB of body,
+ * as `transport.ts` builds it), for the mapper to explain; drains a 2xx one.
+ */
+async function expectSuccess(res: Dispatcher.ResponseData): Promise<void> {
+  if (res.statusCode >= 200 && res.statusCode < 300) return res.body.dump()
+  const text = await readTextPrefix(res.body).catch(() => '')
+  throw new XoResponseError(res.statusCode, res.headers, text)
 }
 
 function describeStopped(error: AppError | undefined): [ErrorCode, string, string, boolean] {
   return error
     ? [error.code, error.message, error.action, error.retryable]
-    : ['cancelled', 'The live connection was closed.', 'Open the instance again.', true]
-}
-
-/** The readable error for an HTTP status met while opening or subscribing (GUIDE §2.3, §7). */
-function httpFailure(status: number, what: string): AppFailure {
-  if (status === 401) {
-    return new AppFailure(
-      'auth-invalid',
-      'XO did not accept the saved sign-in.',
-      'Sign in to this XO instance again.',
-    )
-  }
-  if (status === 403) {
-    return new AppFailure(
-      'forbidden',
-      'Your XO account may not follow live updates.',
-      'Ask an XO administrator for access.',
-    )
-  }
-  if (status === 404 && what.startsWith('open')) {
-    return new AppFailure(
-      'not-xo',
-      'This server has no Xen Orchestra event stream.',
-      'Check that the address points to a Xen Orchestra server (REST API 0.39 or later).',
-    )
-  }
-  return new AppFailure(
-    status >= 500 ? 'xo-failed' : 'xo-rejected',
-    `XO answered ${status} when asked to ${what}.`,
-    'XO Desk retries by itself.',
-    true,
-  )
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-])
-
-const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-])
-
-/**
- * Built-in mapping, used when the REST client's mapper is not injected. Unknown failures still
- * count as retryable for the stream: reconnecting is always the best thing a live view can do.
- */
-export function streamAppError(err: unknown, log: (message: string) => void = () => {}): AppError {
-  if (err instanceof AppFailure) return err.appError
-  if (typeof err === 'object' && err !== null && 'appError' in err) {
-    return (err as { appError: AppError }).appError
-  }
-  const code = errorCode(err)
-  if (code && TLS_CODES.has(code)) {
-    return {
-      code: code === 'CERT_HAS_EXPIRED' ? 'tls-expired' : 'tls-untrusted',
-      message: 'The XO server certificate is not trusted.',
-      action: 'Check the certificate in the instance settings.',
-      retryable: false,
-    }
-  }
-  if (code && NETWORK_CODES.has(code)) {
-    return {
-      code: 'unreachable',
-      message: 'Lost the connection to XO.',
-      action: 'XO Desk reconnects by itself; check the network if it keeps happening.',
-      retryable: true,
-    }
-  }
-  return { ...toInternalAppError(err, log), retryable: true }
-}
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
-    if (typeof e !== 'object') return undefined
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    e = (e as { cause?: unknown }).cause
-  }
-  return undefined
+    : [
+        'cancelled',
+        'The live connection was closed.',
+        'Nothing to do: it was closed with its instance.',
+        true,
+      ]
 }
