@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, printed with the machine and date; record results in docs/benchmarks.md.
 import { cpus, totalmem } from 'node:os'
 import { benchClient } from './bench/client'
+import { benchFirstRows } from './bench/first-rows'
 import { benchSimulator } from './bench/simulator'
 
 console.log(`# XO Desk benchmarks — ${new Date().toISOString()}`)
@@ -11,3 +12,5 @@ console.log('\n## Simulator')
 for (const line of await benchSimulator()) console.log(`- ${line}`)
 console.log('\n## XO client')
 for (const line of await benchClient()) console.log(`- ${line}`)
+console.log('\n## First rows of the Demo lab (renderer in Chromium, e2e harness)')
+for (const line of await benchFirstRows()) console.log(`- ${line}`)

@@ -123,6 +123,9 @@ async function actionLatencyLine(): Promise<string> {
   })
   try {
     await core.dispatch('demo.open', undefined, AbortSignal.timeout(30_000))
+    // Live events only: a change before the stream is live comes with the first read's resync
+    // diff, which carries no objects (InventoryDiff).
+    await core.instances.get('demo').live.stream.whenLive(AbortSignal.timeout(30_000))
     const lab = core.demo.simulator?.lab
     if (!lab) throw new Error('no demo lab')
     const samples: number[] = []

@@ -194,16 +194,92 @@ describe('InventoryCache', () => {
     expect(cache.get('vms', 'a')).not.toHaveProperty('href')
   })
 
-  it('lets the newest of two overlapping re-reads win', async () => {
+  it('reads again after the read in flight for a resync that needs fresh data, and keeps the newer data', async () => {
     const answers: Array<(rows: Row[]) => void> = []
     const { cache } = makeCache(() => new Promise((r) => answers.push(r)))
-    const older = cache.sync()
-    const newer = cache.sync()
-    answers[1]?.([{ id: 'new' }])
-    await newer
+    const early = cache.sync()
+    const resync = cache.sync(undefined, { fresh: true })
+    const secondResync = cache.sync(undefined, { fresh: true }) // before the re-read starts: shares it
+    expect(answers).toHaveLength(1) // one read at a time
+
     answers[0]?.([{ id: 'old' }])
-    await older
+    await early
+    expect(cache.all('vms').map((o) => o.id)).toEqual(['old'])
+    await vi.waitFor(() => expect(answers).toHaveLength(2))
+    answers[1]?.([{ id: 'new' }])
+    await Promise.all([resync, secondResync])
+
+    expect(answers).toHaveLength(2)
     expect(cache.all('vms').map((o) => o.id)).toEqual(['new'])
+  })
+
+  it('answers every page asked for before the first read ends from one read of each collection', async () => {
+    const calls: string[] = []
+    const release: Array<() => void> = []
+    const rows: Record<string, Row[]> = { vms, hosts: [{ id: 'h1', name_label: 'host-1' }] }
+    cache = new InventoryCache({
+      instanceId: 'i1',
+      collections: { vms: ['name_label'], hosts: ['name_label'] },
+      frameMs: 10_000,
+      load: async (collection) => {
+        calls.push(collection)
+        await new Promise<void>((r) => release.push(r))
+        return (rows[collection] ?? []).map((r) => ({ ...r }))
+      },
+    })
+    const inventory = cache
+    const pages = Array.from({ length: 5 }, async (_, i) => {
+      await inventory.sync()
+      return inventory.page(i % 2 ? 'hosts' : 'vms', { offset: 0, limit: 10 })
+    })
+    for (const r of release) r()
+
+    const answered = await Promise.all(pages)
+    expect(calls.sort()).toEqual(['hosts', 'vms'])
+    expect(answered.map((p) => p.total)).toEqual([4, 1, 4, 1, 4])
+    expect(answered.every((p) => p.items.length === p.total)).toBe(true)
+  })
+
+  it('keeps reading for the others when one waiting page gives up', async () => {
+    const signals: AbortSignal[] = []
+    let release = (): void => undefined
+    const { cache } = makeCache(async (_c, _f, signal) => {
+      signals.push(signal)
+      await new Promise<void>((r) => (release = r))
+      return vms.map((r) => ({ ...r }))
+    })
+    const leaving = new AbortController()
+    const gaveUp = cache.sync(leaving.signal)
+    const staying = cache.sync(new AbortController().signal)
+
+    leaving.abort(new Error('page closed'))
+    await expect(gaveUp).rejects.toThrow('page closed')
+    expect(signals[0]?.aborted).toBe(false)
+    release()
+    await staying
+    expect(cache.count('vms')).toBe(4)
+    expect(signals).toHaveLength(1)
+  })
+
+  it('stops a read nobody waits for any more, and reads anew for the next page', async () => {
+    const signals: AbortSignal[] = []
+    const { cache } = makeCache(
+      (_c, _f, signal) =>
+        new Promise((resolve, reject) => {
+          signals.push(signal)
+          signal.addEventListener('abort', () => reject(signal.reason))
+          if (signals.length > 1) resolve(vms.map((r) => ({ ...r })))
+        }),
+    )
+    const leaving = new AbortController()
+    const gaveUp = cache.sync(leaving.signal)
+    leaving.abort(new Error('page closed'))
+    await expect(gaveUp).rejects.toThrow('page closed')
+    expect(signals[0]?.aborted).toBe(true)
+
+    await cache.sync()
+    expect(signals).toHaveLength(2)
+    expect(cache.count('vms')).toBe(4)
   })
 
   it('pages, sorts (numbers as numbers, missing last) and filters with XO search syntax', async () => {

@@ -12,7 +12,8 @@ import { XO_TYPE_OF_COLLECTION } from '../xo-model/xo-types'
 
 /**
  * Reads one whole collection with the given fields (the REST client's `list`, or its NDJSON
- * `stream` collected). Items may carry `href` (GUIDE §3.2); it is dropped.
+ * `stream` collected). Items may carry `href` (docs/xo-rest-api.md#collections-and-fields); it is
+ * dropped.
  */
 export type InventoryLoader = (
   collection: string,
@@ -72,7 +73,7 @@ export const DEFAULT_INVENTORY_FIELDS: Readonly<Record<string, readonly string[]
   ],
 }
 
-/** REST collection → SSE subscription type, for the collections that have one (GUIDE §8.2). */
+/** REST collection → SSE subscription type (an `XoListenerType`), where the collection has one. */
 export const LISTENER_TYPE_OF_COLLECTION: Readonly<Record<string, XoListenerType>> =
   XO_TYPE_OF_COLLECTION
 
@@ -88,6 +89,25 @@ export interface InventoryCacheOptions {
   log?: (message: string) => void
 }
 
+/** How a caller of {@link InventoryCache.sync} may share a read with others. */
+export interface SyncOptions {
+  /**
+   * Needs a read whose requests go out after this call: it waits for the read in flight, if any,
+   * then reads again. The event stream's resync asks for one: it runs once the subscriptions are
+   * made on the new connection, and a read that started before them may miss changes.
+   */
+  fresh?: boolean
+}
+
+/** One full read of every collection, shared by every caller that can use it. */
+interface SharedRead {
+  /** Settles once the read is in the cache, or has failed. */
+  done: Promise<void>
+  /** Callers still waiting; when the last one gives up, the read is aborted. */
+  waiters: number
+  readonly controller: AbortController
+}
+
 /** Changes to one collection since the last flush: the state of each touched id before them. */
 interface Pending {
   before: Map<string, InventoryObject | undefined>
@@ -96,8 +116,9 @@ interface Pending {
 
 /**
  * The objects of one XO instance that lists show, kept current: a full read, then live events,
- * then a full re-read after every reconnect (XO replays nothing, GUIDE §8.4). Listeners receive
- * coalesced diffs, at most one per collection per frame, so bursts do not flood IPC.
+ * then a full re-read after every reconnect (XO replays nothing, docs/xo-rest-api.md#events).
+ * Listeners receive coalesced diffs, at most one per collection per frame, so bursts do not flood
+ * IPC.
  */
 export class InventoryCache {
   readonly instanceId: string
@@ -117,7 +138,9 @@ export class InventoryCache {
   readonly #stopFeed: () => void
   readonly #disposed = new AbortController()
   #timer: NodeJS.Timeout | undefined
-  #generation = 0
+  /** The read in flight, and the `fresh` one queued after it (not started yet): one of each at most. */
+  #running: SharedRead | undefined
+  #next: SharedRead | undefined
   #synced = false
 
   constructor(options: InventoryCacheOptions) {
@@ -161,24 +184,68 @@ export class InventoryCache {
    * Reads every collection again and emits what changed against the cache (first load, or the
    * resync after a reconnect). Events arriving meanwhile are applied at once *and* replayed over
    * the fresh read, in order, so a read older than an event cannot undo it.
+   *
+   * One read at a time, shared: a caller arriving while a read runs waits for that read (with
+   * `fresh`, for the next one, started when it ends). The caller's signal ends only its own wait;
+   * the read is aborted when nobody waits for it any more, or when the cache is disposed.
    */
-  async sync(signal?: AbortSignal): Promise<void> {
-    const generation = ++this.#generation
-    const combined = signal
-      ? AbortSignal.any([signal, this.#disposed.signal])
-      : this.#disposed.signal
+  sync(signal?: AbortSignal, options: SyncOptions = {}): Promise<void> {
+    if (this.#disposed.signal.aborted) return Promise.reject(this.#disposed.signal.reason)
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    let read: SharedRead
+    if (!options.fresh) read = this.#running ?? this.#next ?? (this.#running = this.#read())
+    else if (this.#next) read = this.#next
+    else if (this.#running) read = this.#next = this.#read(this.#running)
+    else read = this.#running = this.#read()
+    return this.#wait(read, signal)
+  }
+
+  /** A read, started now or once `after` has settled. */
+  #read(after?: SharedRead): SharedRead {
+    const controller = new AbortController()
+    const signal = AbortSignal.any([controller.signal, this.#disposed.signal])
+    const read: SharedRead = { done: Promise.resolve(), waiters: 0, controller }
+    const run = async (): Promise<void> => {
+      if (after) await after.done.catch(() => undefined)
+      signal.throwIfAborted()
+      if (this.#next === read) [this.#next, this.#running] = [undefined, read]
+      await this.#readAll(signal)
+    }
+    read.done = run().finally(() => {
+      if (this.#running === read) this.#running = undefined
+    })
+    read.done.catch(() => undefined) // its waiters hear of a failure; nobody else must
+    return read
+  }
+
+  #wait(read: SharedRead, signal: AbortSignal | undefined): Promise<void> {
+    read.waiters++
+    if (!signal) return read.done
+    return new Promise<void>((resolve, reject) => {
+      const leave = (): void => {
+        reject(signal.reason)
+        if (--read.waiters > 0) return
+        // Nobody waits for it any more: stop reading, and let the next caller start afresh.
+        if (this.#running === read) this.#running = undefined
+        if (this.#next === read) this.#next = undefined
+        read.controller.abort(signal.reason)
+      }
+      signal.addEventListener('abort', leave, { once: true })
+      void read.done.then(resolve, reject).finally(() => signal.removeEventListener('abort', leave))
+    })
+  }
+
+  async #readAll(signal: AbortSignal): Promise<void> {
     const buffer: XoObjectEvent[] = []
     this.#buffers.add(buffer)
     try {
       const results = await Promise.all(
         [...this.#fields].map(
           async ([collection, fields]) =>
-            [collection, await this.#load(collection, fields, combined)] as const,
+            [collection, await this.#load(collection, fields, signal)] as const,
         ),
       )
-      combined.throwIfAborted()
-      // A newer sync started meanwhile: its read is fresher, let it commit.
-      if (generation !== this.#generation) return
+      signal.throwIfAborted()
       for (const [collection, items] of results) this.#replace(collection, items)
       for (const event of buffer) this.#apply(event)
       this.#synced = true
@@ -204,7 +271,7 @@ export class InventoryCache {
     return this.#view(collection, undefined, filter).length
   }
 
-  /** A slice of a collection, filtered (XO search syntax, GUIDE §3.3) and sorted. */
+  /** A slice of a collection, filtered (XO's syntax, docs/xo-rest-api.md#filters) and sorted. */
   page(collection: string, query: Omit<InventoryPageQuery, 'collection'>): InventoryPage {
     const rows = this.#view(collection, query.sort, query.filter)
     const offset = Math.max(0, Math.floor(query.offset))
@@ -212,7 +279,10 @@ export class InventoryCache {
     return { collection, offset, items: rows.slice(offset, offset + limit), total: rows.length }
   }
 
-  /** Receives every diff; returns the unsubscribe function. */
+  /**
+   * Receives every diff, a resync's with its objects (the renderer gets it without them, see
+   * `connect.ts`); returns the unsubscribe function.
+   */
   subscribe(listener: (diff: InventoryDiff) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
@@ -278,7 +348,8 @@ export class InventoryCache {
     const collection = this.#collectionOfType.get(type)
     if (!collection) return
     if (kind === 'remove') this.#remove(collection, object.id)
-    // Events carry the whole picked object (GUIDE §8.3), so it replaces rather than merges.
+    // Events carry the whole picked object (docs/xo-rest-api.md#events), so it replaces rather than
+    // merges.
     else this.#upsert(collection, object)
   }
 

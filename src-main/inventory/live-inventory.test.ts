@@ -14,7 +14,7 @@ afterAll(() => sim.close())
 
 const cookie = (): Record<string, string> => ({ cookie: `authenticationToken=${sim.token}` })
 
-/** What the REST client's `list` does: `GET /<collection>?fields=…` (GUIDE §3.2). */
+/** What the REST client's `list` does: `GET /<collection>?fields=…`. */
 async function get(collection: string, fields: readonly string[]): Promise<InventoryObject[]> {
   const res = await request(
     `${sim.url}/${collection}?fields=${encodeURIComponent(fields.join(','))}`,
@@ -132,7 +132,7 @@ describe('live inventory', () => {
     const removed = freshVm('Halted')
     const readsBefore = reads.length
 
-    sim.lab.events.closeAll() // network drop: XO will replay nothing (GUIDE §8.4)
+    sim.lab.events.closeAll() // network drop: XO will replay nothing (docs/xo-rest-api.md#events)
     sim.lab.store.update('vms', renamed, { name_label: 'changed-while-down' })
     await vi.waitFor(() => expect(live.connection().state).toBe('reconnecting'))
     sim.lab.store.update('vms', renamedLater, { name_label: 'changed-while-reconnecting' })
@@ -215,6 +215,20 @@ describe('live inventory', () => {
     for (const id of ids) {
       expect(replayed.get(id)?.['name_label']).toBe(sim.lab.store.get('vms', id)?.['name_label'])
     }
+  })
+
+  it('answers a page asked for while XO cannot be reached with the failure, not silence', async () => {
+    live = startLiveInventory({
+      instanceId: 'gone',
+      baseUrl: 'http://127.0.0.1:1/rest/v0', // nothing listens on port 1
+      headers: cookie,
+      load: async () => Promise.reject(new Error('XO cannot be reached')),
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    })
+    expect(live.connection().state).toBe('connecting')
+
+    await expect(live.ready(AbortSignal.timeout(10_000))).rejects.toThrow('XO cannot be reached')
+    expect(live.connection().state).toBe('reconnecting')
   })
 
   it('reports the connection going down and coming back', async () => {

@@ -29,6 +29,14 @@ export interface LiveInventory {
   readonly stream: XoEventStream
   /** The current connection state, as pushed to the renderer. */
   connection(): ConnectionState
+  /**
+   * Resolves once the cache holds a full read, for a page asked for early. While the stream makes
+   * its first connection, that is the read it starts once subscribed: the page waits for it rather
+   * than reading before the subscriptions (which would need a second read). Otherwise it shares
+   * the read in flight or starts one, so an unreachable XO answers with an error, not silence.
+   * The signal ends only this caller's wait.
+   */
+  ready(signal?: AbortSignal): Promise<void>
   /** Listens to connection-state changes; returns the unsubscribe function. */
   onConnection(listener: (state: ConnectionState) => void): () => void
   /** Closes the stream (releasing its socket) and disposes of the cache. */
@@ -37,15 +45,23 @@ export interface LiveInventory {
 
 /**
  * Wires an {@link XoEventStream} to an {@link InventoryCache} and starts it: subscribe first,
- * then read (so nothing falls between the two, GUIDE §6.4), and read again after every
- * reconnect, because XO replays nothing (GUIDE §8.4).
+ * then read (so nothing falls between the two), and read again after every reconnect, because XO
+ * replays nothing (docs/xo-rest-api.md#events).
  */
 export function startLiveInventory(options: LiveInventoryOptions): LiveInventory {
   const { instanceId } = options
+  let firstResync = (): void => undefined
+  const firstResyncStarted = new Promise<void>((resolve) => (firstResync = resolve))
   const stream = new XoEventStream({
     baseUrl: options.baseUrl,
     headers: options.headers,
-    resync: (signal) => cache.sync(signal),
+    // A read of its own, not one in flight: that one may have started before the subscriptions
+    // were made on this connection, and missed what changed since (page requests share it).
+    resync: (signal) => {
+      const read = cache.sync(signal, { fresh: true })
+      firstResync() // after `sync`, which registers the read at once: early pages join it
+      return read
+    },
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     ...(options.pingIntervalMs !== undefined ? { pingIntervalMs: options.pingIntervalMs } : {}),
     ...(options.backoff ? { backoff: options.backoff } : {}),
@@ -70,12 +86,34 @@ export function startLiveInventory(options: LiveInventoryOptions): LiveInventory
       ...(retryAt !== undefined ? { retryAt } : {}),
     }
   }
+  /** Until the stream's first read has started, or its first connection has failed. */
+  const firstRead = (signal: AbortSignal | undefined): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        off()
+        signal?.removeEventListener('abort', abort)
+        resolve()
+      }
+      const abort = (): void => {
+        off()
+        reject(signal?.reason)
+      }
+      const off = stream.onState((s) => s.state !== 'connecting' && done())
+      signal?.addEventListener('abort', abort, { once: true })
+      void firstResyncStarted.then(done)
+    })
   options.signal?.addEventListener('abort', () => cache.dispose(), { once: true })
   stream.start()
   return {
     cache,
     stream,
     connection,
+    async ready(signal) {
+      if (cache.synced) return
+      signal?.throwIfAborted()
+      if (stream.status.state === 'connecting') await firstRead(signal)
+      if (!cache.synced) await cache.sync(signal)
+    },
     onConnection: (listener) => stream.onState(() => listener(connection())),
     async close() {
       await stream.close()

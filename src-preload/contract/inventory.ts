@@ -28,8 +28,13 @@ export interface ConnectionState {
 /**
  * The changes to one collection of one instance since the previous diff.
  *
- * Diffs are coalesced per frame: `upserts` holds the last state of every added or changed object,
- * `removals` the ids that went away. An object added then removed within a frame appears in neither.
+ * Live diffs are coalesced per frame: `upserts` holds the last state of every added or changed
+ * object, `removals` the ids that went away. An object added then removed within a frame appears
+ * in neither.
+ *
+ * A resync (`resynced: true`: the first read, or the re-read after a reconnect) carries no objects:
+ * `upserts` and `removals` are empty and `total` is the size of the collection. Whoever shows the
+ * collection reads what it needs again with `inventory.page`.
  */
 export interface InventoryDiff {
   instanceId: string
@@ -37,7 +42,7 @@ export interface InventoryDiff {
   collection: string
   upserts: InventoryObject[]
   removals: string[]
-  /** True when the diff comes from a full re-read (first load, or after a reconnect). */
+  /** True when the diff comes from a full re-read (first load, or after a reconnect): no objects. */
   resynced?: boolean
   /** Number of objects in the collection once the diff is applied. */
   total: number

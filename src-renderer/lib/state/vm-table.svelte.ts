@@ -51,7 +51,9 @@ export class VmTable {
     this.rows = []
     this.tasks.clear()
     this.names.clear()
-    await Promise.all([this.#loadNames('pools'), this.#loadNames('hosts'), this.reload()])
+    // Rows first: on a fresh instance all three wait for the same first read, then come back in
+    // the order asked, and the names (pools and hosts in full) are the bigger answers.
+    await Promise.all([this.reload(), this.#loadNames('pools'), this.#loadNames('hosts')])
   }
 
   async #loadNames(collection: 'pools' | 'hosts'): Promise<void> {
@@ -129,6 +131,8 @@ export class VmTable {
   #apply(diff: InventoryDiff): void {
     if (diff.instanceId !== this.#instanceId) return
     if (diff.collection === 'pools' || diff.collection === 'hosts') {
+      // A resync carries no objects (see InventoryDiff): read the names again.
+      if (diff.resynced) void this.#loadNames(diff.collection)
       for (const item of diff.upserts)
         this.names.set(item.id, String(item['name_label'] ?? item.id))
       return
