@@ -17,7 +17,8 @@ function lockConnectSrc(): Plugin {
 
 export default defineConfig({
   main: {
-    // Explicit entries: electron-vite only finds src/main by itself (TOOLCHAIN pitfall 3).
+    // Explicit entries: electron-vite only finds src/main by itself (its default entries,
+    // "Conventions" in https://electron-vite.org/guide/dev).
     // `cli` is the `xo-desk` command (bin/xo-desk.mjs), built with the app so both share one client.
     build: {
       externalizeDeps: true,
@@ -26,7 +27,7 @@ export default defineConfig({
     resolve: { alias },
   },
   preload: {
-    // sandbox: true => the preload must be ONE CommonJS file whose only require is electron (pitfall 2).
+    // sandbox: true => the preload must be ONE CommonJS file whose only require is electron (https://www.electronjs.org/docs/latest/tutorial/sandbox#preload-scripts).
     build: {
       externalizeDeps: false,
       isolatedEntries: true,

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 
 /**
  * Path of the Electron binary if it is installed, without `require('electron')`, which downloads
- * the binary on first use (TOOLCHAIN pitfall 6) and fails offline.
+ * the binary on first use (the `electron` package's index.js; electron/electron#49328, Electron's
+ * lazy download) and fails offline.
  */
 export function electronBinary(root = process.cwd()): string | undefined {
   const dir = join(root, 'node_modules', 'electron')

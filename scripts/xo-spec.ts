@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, resolve } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 
-/** The XO REST API version XO Desk targets (GUIDE §0). */
+/** The XO REST API version XO Desk targets (docs/xo-rest-api.md). */
 export const XO_REST_API_VERSION = '0.39.0'
 const PACKAGE = '@xen-orchestra/rest-api'
 const CACHE = resolve(import.meta.dirname, '..', '.cache', `xo-rest-api-${XO_REST_API_VERSION}`)

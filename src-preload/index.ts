@@ -1,4 +1,5 @@
-// The whole Electron surface of the renderer: a sandboxed, CommonJS preload (TOOLCHAIN pitfall 2).
+// The whole Electron surface of the renderer: a sandboxed, CommonJS preload (a sandboxed preload
+// cannot load ES modules: https://www.electronjs.org/docs/latest/tutorial/esm).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import { createBridge } from './bridge'
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './contract'

@@ -15,7 +15,9 @@ const TYPES: Record<string, string> = {
 
 /**
  * Serves the built renderer on loopback. Over http rather than file://, where Chromium blocks
- * Vite's module scripts (TOOLCHAIN pitfall 13); Electron itself loads the same files with loadFile.
+ * Vite's module scripts: a file:// page is origin `null` for CORS (MDN, "JavaScript modules",
+ * https://developer.mozilla.org/en-US/docs/Web/JavaScript/Guide/Modules). Electron itself loads the
+ * same files with loadFile.
  */
 export async function serveDirectory(
   root: string,

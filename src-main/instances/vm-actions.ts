@@ -7,7 +7,8 @@ import type { InstanceRegistry } from './instance-registry'
 /**
  * Starts a VM power action and follows its task in the background: the renderer gets the task id
  * at once, then `task.progress` events until it ends. The VM's new state reaches the renderer
- * through the event stream, like any other change (GUIDE §5, §8).
+ * through the event stream, like any other change (docs/xo-rest-api.md#actions-and-tasks and
+ * #events).
  */
 const VERBS: Record<VmPowerAction, string> = {
   start: 'start',

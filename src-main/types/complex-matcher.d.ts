@@ -1,4 +1,4 @@
-// complex-matcher 0.7.0 (XO's filter syntax, GUIDE §3.3) ships no types.
+// complex-matcher 0.7.0 (XO's filter syntax, docs/xo-rest-api.md#filters) ships no types.
 declare module 'complex-matcher' {
   export interface Node {
     match(value: unknown): boolean

@@ -1,6 +1,7 @@
 /**
  * XO's type name for the objects of each XAPI-backed REST collection (`type`, `objectType`, SSE
- * subscription names; GUIDE §4.1, §8.2). One table for the client, the inventory and the simulator.
+ * subscription names; docs/xo-rest-api.md#what-objects-look-like). One table for the client, the
+ * inventory and the simulator.
  */
 export const XO_TYPE_OF_COLLECTION = {
   pools: 'pool',

@@ -1,6 +1,6 @@
 import { AppFailure } from '../app-failure'
 
-/** Where XO serves its REST API (GUIDE §0: server URL `/rest/v0`). */
+/** Where XO serves its REST API (the server URL of its OpenAPI spec, `/rest/v0`). */
 export const REST_PATH = '/rest/v0'
 
 const EXAMPLE = 'https://xo.example.net'

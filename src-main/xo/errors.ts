@@ -39,7 +39,10 @@ function label(ctx: XoErrorContext, collection: string, id: string): string {
   return ctx.nameOf?.(collection, id) ?? id
 }
 
-/** XO type → collection: the type lower-cased plus `s` (GUIDE §3.1). */
+/**
+ * XO type → collection: the type lower-cased plus `s`, as XO builds hrefs
+ * (@xen-orchestra/rest-api 0.39.0, dist/vms/vm.controller.mjs, dist/alarms/alarm.service.mjs).
+ */
 const collectionOfType = (type: string): string => `${type.toLowerCase()}s`
 
 const hostnameOf = (host: string): string => host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')

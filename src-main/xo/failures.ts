@@ -83,7 +83,7 @@ export class NotSignedInError extends Error {
   }
 }
 
-/** An XO task that ended in `failure` or `interrupted` (GUIDE §5.3, §6.1). */
+/** An XO task that ended in `failure` or `interrupted` (docs/xo-rest-api.md#actions-and-tasks). */
 export class TaskFailedError extends Error {
   override readonly name = 'TaskFailedError'
 

@@ -5,8 +5,9 @@ import { parseRetryAfter } from './retry'
 import { explainXapi, parseXapiMessage } from './xapi-errors'
 
 /**
- * HTTP answers as readable errors: XO's `{error, data?, info?}` bodies per status (GUIDE §7), and
- * non-JSON answers, which come from something else in the way (proxy, login page, wrong port).
+ * HTTP answers as readable errors: XO's `{error, data?, info?}` bodies per status
+ * (docs/xo-rest-api.md#errors), and non-JSON answers, which come from something else in the way
+ * (proxy, login page, wrong port).
  */
 
 interface XoErrorBody {
@@ -48,7 +49,10 @@ const VERSION_MISMATCH =
 
 // ── JSON answers from XO, by status ─────────────────────────────────────────────────────────────
 
-/** 403 `not enough privileges` names each missing `resource:action` and object (GUIDE §2.3). */
+/**
+ * 403 `not enough privileges` names each missing `resource:action` and object
+ * (@xen-orchestra/rest-api 0.39.0, dist/middlewares/acl.middleware.mjs).
+ */
 function missingPrivileges(ctx: XoErrorContext, list: unknown[]): AppError {
   const parts = list.slice(0, 3).map((item) => {
     const p = record(item)
@@ -78,7 +82,8 @@ const JSON_RULES: Record<number, Rule> = {
     }
     return err('xo-rejected', `${ctx.host} refused the request: ${said(body)}.`, VERSION_MISMATCH)
   },
-  // XO answers 401 alike for an unknown, expired or revoked token (GUIDE §2.3).
+  // XO answers 401 alike for an unknown, expired or revoked token
+  // (docs/xo-rest-api.md#authentication).
   401: (ctx) =>
     ctx.credentials === 'basic'
       ? err(
@@ -151,7 +156,8 @@ const JSON_RULES: Record<number, Rule> = {
       'Check its current state in XO; if the name is taken, use another one.',
     )
   },
-  // tsoa puts the invalid fields, as an object, in `error` (GUIDE §7.2).
+  // tsoa puts the invalid fields, as an object, in `error` (@xen-orchestra/rest-api 0.39.0,
+  // dist/middlewares/tsoa-to-xo-error.middleware.mjs).
   422: (ctx, body) => {
     if (typeof body.error === 'object' && body.error !== null) {
       const fields = Object.entries(record(body.error)).map(

@@ -18,9 +18,10 @@ function parseLine(bytes: Buffer): unknown {
 const SKIP = Symbol('blank line')
 
 /**
- * Parses NDJSON (GUIDE §3.6, §6.4) incrementally: splits the byte stream on `\n` and yields one
- * parsed value per line, holding at most one partial line. Memory stays constant however long the
- * stream is, and backpressure is kept: nothing is read until the consumer asks for the next value.
+ * Parses NDJSON (docs/xo-rest-api.md#ndjson) incrementally: splits the byte stream on `\n` and
+ * yields one parsed value per line, holding at most one partial line. Memory stays constant however
+ * long the stream is, and backpressure is kept: nothing is read until the consumer asks for the
+ * next value.
  * Splitting bytes (not text) keeps multi-byte UTF-8 characters cut across chunks intact.
  */
 export async function* ndjsonValues(

@@ -7,7 +7,7 @@ import type { Collection } from './types'
 export interface ListOptions {
   /** Keys to return (property paths allowed); `['*']` for whole objects. Default `['id']`. */
   fields?: readonly string[]
-  /** complex-matcher filter, applied by XO on the full objects (GUIDE §3.3). */
+  /** complex-matcher filter, applied by XO on the full objects (docs/xo-rest-api.md#filters). */
   filter?: string
   /** At most this many items (a whole number ≥ 0). */
   limit?: number
@@ -23,7 +23,10 @@ function segment(what: string, value: string, pattern: RegExp): string {
 
 const TOKEN = { kind: 'token' } as const
 
-/** `/<collection>/<id>`; any id is one encoded segment: backup archive ids contain `/` (§13.20). */
+/**
+ * `/<collection>/<id>`; any id is one encoded segment: backup archive ids contain `/`
+ * (docs/xo-rest-api.md#what-objects-look-like).
+ */
 export function objectPath(collection: Collection, id: string): string {
   if (id === '') throw bug('The object id is empty.')
   return `/${segment('collection', collection, /^[a-z][a-z0-9-]*$/)}/${encodeURIComponent(id)}`
@@ -41,7 +44,10 @@ export function actionPath(collection: Collection, id: string, action: string): 
   return `${objectPath(collection, id)}/actions/${segment('action', action, /^[a-z][a-z0-9_]*$/)}`
 }
 
-/** `PUT`/`DELETE …/tags/<tag>`: the tag is one encoded segment, `env=prod` → `env%3Dprod` (§4.3). */
+/**
+ * `PUT`/`DELETE …/tags/<tag>`: the tag is one encoded segment, `env=prod` → `env%3Dprod`
+ * (docs/xo-rest-api.md#single-objects-patch-and-delete).
+ */
 export function tagSpec(
   method: 'PUT' | 'DELETE',
   collection: Collection,
@@ -55,7 +61,8 @@ export function tagSpec(
 
 /**
  * A collection read. Always sends `fields` (whole objects only when asked with `['*']`) and asks
- * for NDJSON, so even a huge list is parsed line by line, never as one JSON text (GUIDE §3.2, §3.6).
+ * for NDJSON, so even a huge list is parsed line by line, never as one JSON text
+ * (docs/xo-rest-api.md#ndjson).
  */
 export function listSpec(path: string, opts: ListOptions, kind: RequestKind): RequestSpec {
   const fields = opts.fields && opts.fields.length > 0 ? opts.fields : ['id']
@@ -63,7 +70,8 @@ export function listSpec(path: string, opts: ListOptions, kind: RequestKind): Re
     throw bug(`Invalid field list: ${fields.join(', ')}.`)
   const { limit } = opts
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-    // XO's countdown quirk would return everything for -1 or 2.5 (GUIDE §3.4).
+    // XO's countdown quirk would return everything for -1 or 2.5 (@xen-orchestra/rest-api 0.39.0,
+    // dist/abstract-classes/base-controller.mjs).
     throw new AppFailure('invalid-input', `Invalid limit ${limit}.`, 'Use a whole number ≥ 0.')
   }
   return {
@@ -73,7 +81,7 @@ export function listSpec(path: string, opts: ListOptions, kind: RequestKind): Re
       fields: fields.join(','),
       filter: opts.filter,
       limit: limit === undefined ? undefined : String(limit),
-      ndjson: 'true', // `=true`: bare flags are a 422 (GUIDE §3.5)
+      ndjson: 'true', // `=true`: bare flags are a 422 (docs/xo-rest-api.md#collections-and-fields)
     },
     kind,
     credentials: TOKEN,

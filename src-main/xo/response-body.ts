@@ -37,7 +37,10 @@ export function isNdjsonType(contentType: string): boolean {
   return /^application\/(?:x-ndjson|jsonl|x-jsonlines)\b/i.test(contentType)
 }
 
-/** Refuses an answer of the wrong media type: an HTML page is a proxy or not XO (GUIDE §1). */
+/**
+ * Refuses an answer of the wrong media type: an HTML page is a proxy or not XO
+ * (docs/xo-rest-api.md#errors).
+ */
 export function expectMediaType(headers: IncomingHttpHeaders, kind: 'json' | 'ndjson'): void {
   const type = header(headers, 'content-type')
   const fits = kind === 'json' ? isJsonType(type) : isNdjsonType(type)

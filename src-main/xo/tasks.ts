@@ -7,7 +7,7 @@ import type { XoTask, XoTaskProgress } from './types'
 
 export type ProgressListener = (task: XoTaskProgress) => void
 
-/** The fields the watch sends: enough to show progress and the outcome (GUIDE §6.4). */
+/** The fields the watch (`GET /tasks?watch=true`) sends: enough to show progress and the outcome. */
 const WATCH_FIELDS = 'status,properties,result,end'
 
 /** Reopening a broken watch is best effort: the long-poll alone decides the outcome. */
@@ -21,7 +21,10 @@ function asTask(value: unknown): XoTask {
   return task as XoTask
 }
 
-/** A complex-matcher term matching this id (quoted unless it is a plain word, GUIDE §3.3). */
+/**
+ * A complex-matcher term matching this id (quoted unless it is a plain word,
+ * docs/xo-rest-api.md#filters).
+ */
 function idFilter(id: string): string {
   return /^[\w-]+$/.test(id) ? `id:${id}` : `id:${JSON.stringify(id)}`
 }
@@ -33,8 +36,9 @@ function settle(task: XoTask): unknown {
 }
 
 /**
- * Follows one XO task to its end: `GET /tasks/{id}?wait=true` decides the outcome (GUIDE §6.2), and,
- * when someone listens for progress, the tasks watch stream reports changes meanwhile (§6.4).
+ * Follows one XO task to its end: `GET /tasks/{id}?wait=true` decides the outcome, and, when
+ * someone listens for progress, the tasks watch stream (`GET /tasks?ndjson=true&watch=true`)
+ * reports changes meanwhile.
  */
 export class TaskFollower {
   constructor(private readonly transport: Transport) {}
@@ -51,7 +55,8 @@ export class TaskFollower {
     const stop = new AbortController()
     const watchSignal = AbortSignal.any([signal, stop.signal])
     try {
-      // No initial state comes on the watch (§6.4): open it first, then read the task once.
+      // No initial state comes on the watch (docs/xo-rest-api.md#actions-and-tasks): open it first,
+      // then read the task once.
       const watch = await this.#openWatch(taskId, watchSignal).catch((err: unknown) => {
         if (signal.aborted) throw err
         return undefined

@@ -2,7 +2,7 @@ import type { components } from './generated/xo-rest'
 
 type Schemas = components['schemas']
 
-/** XO's collections and the object each holds, from the generated OpenAPI types (GUIDE §3.10, §11). */
+/** XO's collections and the object each holds, from the types generated from XO's OpenAPI spec. */
 export interface XoCollections {
   pools: Schemas['Unbrand_XoPool_']
   hosts: Schemas['Unbrand_XoHost_']
@@ -38,19 +38,22 @@ export interface XoCollections {
 /** A known collection name, or any other collection path segment XO may add. */
 export type Collection = keyof XoCollections | (string & {})
 
-/** The full object of a collection (`GET /<collection>/{id}`, GUIDE §4.1). */
+/** The full object of a collection (`GET /<collection>/{id}`). */
 export type XoObject<C extends Collection> = C extends keyof XoCollections
   ? XoCollections[C]
   : Record<string, unknown>
 
-/** A collection item as listed with `fields`: only the asked keys, plus `href` (GUIDE §3.2). */
+/**
+ * A collection item as listed with `fields`: only the asked keys, plus `href`
+ * (docs/xo-rest-api.md#collections-and-fields).
+ */
 export type XoListed<C extends Collection> = Partial<XoObject<C>> & { href: string }
 
-/** An XO task (GUIDE §6.1). */
+/** An XO task (docs/xo-rest-api.md#actions-and-tasks). */
 export type XoTask = Schemas['Unbrand_XoTask_']
 
-/** What a task looks like as it moves: the watch stream sends only the fields asked for (GUIDE §6.4). */
+/** What a task looks like as it moves: the watch stream sends only the fields asked for. */
 export type XoTaskProgress = Partial<XoTask> & Pick<XoTask, 'id'>
 
-/** An authentication token record (GUIDE §2.2); its `id` is the cookie value. */
+/** A token record (`POST /users/{id}/authentication_tokens`); its `id` is the cookie value. */
 export type XoAuthenticationToken = Schemas['Unbrand_XoAuthenticationToken_']

@@ -1,6 +1,7 @@
 /**
  * XAPI (XenServer/XCP-ng) failures in words. XO passes them through: as a sync 500 whose `error` is
- * `CODE(param, …)` with `info` (GUIDE §7.3), or as a failed task's `result` `{code, params}` (§5.3).
+ * `CODE(param, …)` with `info` (docs/xo-rest-api.md#errors), or as a failed task's `result`
+ * `{code, params}` (docs/xo-rest-api.md#actions-and-tasks).
  */
 
 export interface XapiFailure {

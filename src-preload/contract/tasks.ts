@@ -1,7 +1,7 @@
 import type { AppError } from './errors'
 import type { InstanceId } from './instances'
 
-/** The VM power actions XO Desk offers (XO's `/vms/{id}/actions/…`, GUIDE §5.2). */
+/** The VM power actions XO Desk offers (XO's `POST /vms/{id}/actions/…`). */
 export type VmPowerAction =
   | 'start'
   | 'clean_shutdown'
