@@ -1,11 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AppInfo } from '@contract'
+import { ConfigStore } from './instances/config-store'
+import { connectInstance } from './instances/connect'
+import { Connections } from './instances/connections'
 import { DemoLab } from './instances/demo-lab'
 import { InstanceRegistry } from './instances/instance-registry'
+import { MemorySecretStore, type SecretStore } from './vault/keychain'
 import { EventHub } from './app-events/event-hub'
 import { createHandlers } from './ipc/handlers'
 import { createRouter, type Dispatch } from './ipc/router'
 import { schemas } from './ipc/schemas'
 import type { SimulatorOptions } from './simulator'
+import { toAppError } from './app-failure'
 import { consoleLog, type Log } from './log'
 import { MemoryVault } from './vault/memory-vault'
 
@@ -18,6 +26,11 @@ export interface AppCoreOptions {
   demoLab?: SimulatorOptions
   /** Where main's log lines go (stderr by default). */
   log?: Log
+  /**
+   * Where the admin's instances are kept: the settings folder and the OS keychain. Without it
+   * (tests, the e2e harness), a throwaway folder and memory, so no run touches a real setup.
+   */
+  storage?: { configDir: string; secrets: SecretStore }
 }
 
 /** Everything main does, without Electron: the same core serves the app, the e2e harness and tests. */
@@ -25,6 +38,7 @@ export interface AppCore {
   dispatch: Dispatch
   hub: EventHub
   instances: InstanceRegistry
+  connections: Connections
   demo: DemoLab
   dispose(): Promise<void>
 }
@@ -35,6 +49,43 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   // The Demo lab's token lives in memory; real instances' tokens go to the OS keychain.
   const log = options.log ?? consoleLog
   const demo = new DemoLab(instances, new MemoryVault(), hub, log, options.demoLab)
+  const throwaway = options.storage ? undefined : mkdtempSync(join(tmpdir(), 'xo-desk-core-'))
+  // Real instances' tokens: read from the keychain at start, then held in memory in main.
+  const tokens = new MemoryVault()
+  const connections = new Connections({
+    store: new ConfigStore(options.storage?.configDir ?? throwaway ?? ''),
+    secrets: options.storage?.secrets ?? new MemorySecretStore(),
+    tokens,
+    log,
+    live: {
+      registry: instances,
+      open: (config) =>
+        connectInstance({
+          id: config.id,
+          label: config.name,
+          kind: 'xo',
+          url: config.url,
+          vault: tokens,
+          trust: config.trust,
+          hub,
+          log,
+          details: {
+            environment: config.environment,
+            color: config.color,
+            readOnly: config.readOnly,
+            trust:
+              config.trust.kind === 'pinned'
+                ? { kind: 'pinned', fingerprint256: config.trust.fingerprint256 }
+                : { kind: config.trust.kind },
+            tokenStorage: config.tokenStorage,
+            ...(config.tokenExpiresAt !== undefined
+              ? { tokenExpiresAt: config.tokenExpiresAt }
+              : {}),
+          },
+        }),
+    },
+  })
+  const started = connections.start().catch((err: unknown) => [toAppError(err, log)])
   const dispatch = createRouter(
     createHandlers({
       appInfo: options.appInfo,
@@ -42,6 +93,8 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       hub,
       log,
       instances,
+      connections,
+      notices: () => started,
       demo,
     }),
     schemas,
@@ -62,11 +115,14 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     dispatch,
     hub,
     instances,
+    connections,
     demo,
     async dispose() {
       clearInterval(timer)
+      await started
       await instances.closeAll()
       await demo.close()
+      if (throwaway) rmSync(throwaway, { recursive: true, force: true })
     },
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, session, shell } from 'electron'
 import { createAppCore } from './app-core'
+import { KeychainStore } from './vault/keychain'
 import { bindWindow, registerInvokeHandler } from './ipc/electron-binding'
 import { createMainWindow } from './window/main-window'
 import { guardSession } from './window/security'
@@ -26,6 +27,11 @@ void app.whenReady().then(() => {
       },
     },
     openExternal: (url) => shell.openExternal(url),
+    // The same folder the CLI reads (src-main/instances/config-dir.ts), and the OS keychain.
+    storage: {
+      configDir: process.env['XO_DESK_CONFIG_DIR'] || app.getPath('userData'),
+      secrets: new KeychainStore(),
+    },
   })
 
   const devUrl = process.env['ELECTRON_RENDERER_URL']

@@ -1,5 +1,6 @@
 import { version } from '../../package.json'
 import { clientCommand } from './commands/client-commands'
+import { instancesCommand } from './commands/instances'
 import { simCommand } from './commands/sim'
 
 /** Where the CLI writes; tests pass collectors, the real command passes the process streams. */
@@ -11,6 +12,7 @@ export interface CliIo {
 const USAGE = `Usage: xo-desk <command> [options]
 
 Commands:
+  instances    Add, list, remove the XO instances the app uses (xo-desk instances --help)
   ls           List a collection of an XO (xo-desk ls --help)
   get          Show one object
   action       Run an action on an object, optionally waiting for its task
@@ -29,6 +31,24 @@ async function readStdin(): Promise<string> {
   return text
 }
 
+/** Asks on the terminal (stderr, so stdout stays clean for scripts); `hidden` echoes nothing. */
+async function ask(question: string, hidden = false): Promise<string> {
+  const { createInterface } = await import('node:readline')
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
+  if (hidden) {
+    // readline echoes through _writeToOutput; print the question, then nothing of what is typed.
+    const out = rl as unknown as { _writeToOutput(text: string): void }
+    process.stderr.write(question)
+    out._writeToOutput = () => {}
+  }
+  try {
+    return await new Promise<string>((resolve) => rl.question(hidden ? '' : question, resolve))
+  } finally {
+    if (hidden) process.stderr.write('\n')
+    rl.close()
+  }
+}
+
 /** Resolves on Ctrl+C or SIGTERM: long-running commands serve until then. */
 function interrupted(): Promise<void> {
   return new Promise((resolve) => {
@@ -43,6 +63,13 @@ export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>
   switch (command) {
     case 'sim':
       return simCommand(rest, io, until ?? interrupted())
+    case 'instances':
+      return instancesCommand(rest, {
+        readStdin,
+        ask,
+        isTty: process.stdin.isTTY === true && process.stderr.isTTY === true,
+        ...io,
+      })
     case 'ls':
     case 'get':
     case 'action':

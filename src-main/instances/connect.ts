@@ -1,11 +1,14 @@
 import type { InstanceId } from '@contract'
+import type { InventoryDiff } from '@contract/inventory'
+import { Agent } from 'undici'
 import type { EventHub } from '../app-events/event-hub'
 import { startLiveInventory } from '../inventory/live-inventory'
+import { connectorFor, type TrustPolicy } from '../tls/trust'
 import type { TokenVault } from '../vault/token-vault'
 import { XoClient } from '../xo/client'
 import { toXoAppError } from '../xo/errors'
 import type { Collection } from '../xo/types'
-import type { Instance } from './instance-registry'
+import type { Instance, InstanceDetails } from './instance-registry'
 
 export interface ConnectOptions {
   id: InstanceId
@@ -13,6 +16,10 @@ export interface ConnectOptions {
   kind: 'demo' | 'xo'
   url: string
   vault: TokenVault
+  /** How the server's certificate is trusted, for the REST calls and the event stream alike. */
+  trust?: TrustPolicy
+  /** Environment, colour, read-only… as the sidebar shows them. */
+  details?: InstanceDetails
   hub: EventHub
   log?: (message: string) => void
 }
@@ -24,7 +31,10 @@ export interface ConnectOptions {
  */
 export function connectInstance(options: ConnectOptions): Instance {
   const token = (): string | undefined => options.vault.get(options.id)
-  const client = new XoClient({ baseUrl: options.url, token })
+  const trust = options.trust ?? { kind: 'system' }
+  const client = new XoClient({ baseUrl: options.url, token, trust })
+  // The stream's own socket goes through the same certificate check as every REST call.
+  const streamAgent = new Agent({ connect: connectorFor(trust) })
   const host = client.baseUrl.host
   const live = startLiveInventory({
     instanceId: options.id,
@@ -33,12 +43,16 @@ export function connectInstance(options: ConnectOptions): Instance {
       const t = token()
       return t === undefined ? {} : { cookie: `authenticationToken=${t}` }
     },
-    // Lists read only the fields the UI shows (GUIDE §3.2): never whole objects.
+    // Lists read only the fields the UI shows (docs/xo-rest-api.md#collections-and-fields): never
+    // whole objects.
     load: (collection, fields, signal) => client.list(collection as Collection, { fields }, signal),
     toAppError: (err) => toXoAppError(err, { host, credentials: 'token' }),
+    dispatcher: streamAgent,
     ...(options.log ? { log: options.log } : {}),
   })
-  const stopDiffs = live.cache.subscribe((diff) => options.hub.publish('inventory.diff', diff))
+  const stopDiffs = live.cache.subscribe((diff) =>
+    options.hub.publish('inventory.diff', forRenderer(diff)),
+  )
   const stopState = live.onConnection((state) => {
     options.log?.(
       `${options.label}: event stream ${state.state}${state.error ? ` (${state.error.message})` : ''}`,
@@ -49,6 +63,7 @@ export function connectInstance(options: ConnectOptions): Instance {
     id: options.id,
     label: options.label,
     kind: options.kind,
+    ...(options.details ? { details: options.details } : {}),
     client,
     live,
     async close() {
@@ -56,6 +71,16 @@ export function connectInstance(options: ConnectOptions): Instance {
       stopState()
       await live.close()
       await client.close()
+      await streamAgent.close()
     },
   }
+}
+
+/**
+ * What the renderer needs of a diff. A resync goes without its objects (the whole lab, on the
+ * first read): the renderer only re-reads its pages on it. Live diffs go as they are.
+ */
+function forRenderer(diff: InventoryDiff): InventoryDiff {
+  if (!diff.resynced) return diff
+  return { ...diff, upserts: [], removals: [] }
 }

@@ -10,12 +10,21 @@ export interface Instance {
   kind: 'demo' | 'xo'
   client: XoClient
   live: LiveInventory
+  /** What the sidebar shows beyond name and state: environment, colour, read-only, trust. */
+  details?: InstanceDetails
   /** Stops the stream and closes the client's sockets. */
   close(): Promise<void>
 }
 
+/** The settings of a saved instance that the renderer may know (never its token). */
+export type InstanceDetails = Pick<
+  InstanceSummary,
+  'environment' | 'color' | 'readOnly' | 'trust' | 'tokenExpiresAt' | 'tokenStorage'
+>
+
 export function summaryOf(instance: Instance): InstanceSummary {
   return {
+    ...instance.details,
     id: instance.id,
     label: instance.label,
     url: instance.client.baseUrl.href.replace(/\/$/, ''),

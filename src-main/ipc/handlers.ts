@@ -1,7 +1,8 @@
-import type { AppInfo } from '@contract'
+import type { AppError, AppInfo, InstanceSummary } from '@contract'
 import { AppFailure } from '../app-failure'
+import type { Connections } from '../instances/connections'
 import type { DemoLab } from '../instances/demo-lab'
-import type { InstanceRegistry } from '../instances/instance-registry'
+import { summaryOf, type InstanceRegistry } from '../instances/instance-registry'
 import { startVmAction } from '../instances/vm-actions'
 import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
@@ -15,6 +16,10 @@ export interface HandlerDeps {
   openExternal(url: string): Promise<void>
   hub: EventHub
   instances: InstanceRegistry
+  /** The admin's own instances: settings, keychain, connections. */
+  connections: Connections
+  /** What could not be read at start, once it is known. */
+  notices: () => Promise<AppError[]>
   demo: DemoLab
   log: Log
 }
@@ -35,15 +40,52 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return undefined
     },
     'instances.list': async () => deps.instances.list(),
+    'instances.notices': () => deps.notices(),
+    'instances.inspect': ({ address }, signal) => deps.connections.inspect(address, signal),
+    'instances.add': async (input, signal) =>
+      summary(deps, (await deps.connections.add(input, signal)).id),
+    'instances.remove': async ({ instanceId }) => {
+      await deps.connections.remove(instanceId)
+      return undefined
+    },
+    'instances.trust': async ({ instanceId, fingerprint256 }) =>
+      summary(
+        deps,
+        (await deps.connections.retrust(instanceId, { kind: 'pinned', fingerprint256 })).id,
+      ),
+    'instances.signIn': async ({ instanceId, signIn }, signal) =>
+      summary(deps, (await deps.connections.signInAgain(instanceId, signIn, signal)).id),
     'demo.open': () => deps.demo.open(),
     'demo.reset': () => deps.demo.reset(),
-    'inventory.page': async ({ instanceId, ...query }) => {
-      const { cache } = deps.instances.get(instanceId).live
-      // The first page may be asked for before the initial read ends: wait for it, not for XO.
-      if (!cache.synced) await cache.sync()
-      return cache.page(query.collection, query)
+    'inventory.page': async ({ instanceId, ...query }, signal) => {
+      const { live } = deps.instances.get(instanceId)
+      // The first pages may be asked for before the first read ends: they all wait for that one
+      // read, and answer with its data.
+      await live.ready(signal)
+      return live.cache.page(query.collection, query)
     },
-    'vms.action': (input, signal) =>
-      startVmAction(deps.instances, deps.hub, deps.log, input, signal),
+    'vms.action': (input, signal) => {
+      refuseIfReadOnly(deps.instances, input.instanceId)
+      return startVmAction(deps.instances, deps.hub, deps.log, input, signal)
+    },
+  }
+}
+
+function summary(deps: HandlerDeps, id: string): InstanceSummary {
+  return summaryOf(deps.instances.get(id))
+}
+
+/**
+ * Read-only is enforced here, in main, for every mutating request: a renderer that shows the
+ * button anyway (or a compromised one) still changes nothing.
+ */
+function refuseIfReadOnly(instances: InstanceRegistry, id: string): void {
+  const instance = instances.get(id)
+  if (instance.details?.readOnly) {
+    throw new AppFailure(
+      'forbidden',
+      `${instance.label} is read-only in XO Desk: it changes nothing there.`,
+      'Turn read-only off for this instance to act on it.',
+    )
   }
 }

@@ -6,12 +6,47 @@ import type { Schemas } from './router'
  * objects are strict (unknown keys are refused) and strings and numbers are bounded.
  */
 const instanceId = z.string().min(1).max(200)
+const fingerprint256 = z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'a SHA-256 fingerprint')
+const signIn = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('token'), token: z.string().min(1).max(4_096) }),
+  z.strictObject({
+    method: z.literal('password'),
+    user: z.string().min(1).max(320),
+    password: z.string().min(1).max(4_096),
+    otp: z
+      .string()
+      .regex(/^\d{6,8}$/)
+      .optional(),
+    expiresIn: z.string().max(40).optional(),
+  }),
+])
 const collection = z.enum(['vms', 'hosts', 'pools', 'srs'])
 
 export const schemas = {
   'app.info': z.undefined(),
   'app.openHelp': z.strictObject({ url: z.string().max(2048) }),
   'instances.list': z.undefined(),
+  'instances.notices': z.undefined(),
+  'instances.inspect': z.strictObject({ address: z.string().min(1).max(2_048) }),
+  'instances.add': z.strictObject({
+    name: z.string().min(1).max(100),
+    address: z.string().min(1).max(2_048),
+    color: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/)
+      .optional(),
+    environment: z.string().min(1).max(40).optional(),
+    readOnly: z.boolean().optional(),
+    trust: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('system') }),
+      z.strictObject({ kind: z.literal('pinned'), fingerprint256 }),
+    ]),
+    signIn,
+    tokenStorage: z.enum(['keychain', 'session']).optional(),
+  }),
+  'instances.remove': z.strictObject({ instanceId }),
+  'instances.trust': z.strictObject({ instanceId, fingerprint256 }),
+  'instances.signIn': z.strictObject({ instanceId, signIn }),
   'demo.open': z.undefined(),
   'demo.reset': z.undefined(),
   'inventory.page': z.strictObject({

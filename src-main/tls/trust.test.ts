@@ -37,7 +37,7 @@ async function simulatorWith(
 const portOf = (sim: RunningSimulator): number => Number(new URL(sim.url).port)
 
 function clientFor(sim: RunningSimulator, policy: TrustPolicy, token = sim.token): XoClient {
-  return new XoClient({ baseUrl: sim.url, token: () => token, connect: connectorFor(policy) })
+  return new XoClient({ baseUrl: sim.url, token: () => token, trust: policy })
 }
 
 /** The readable error a failed request ends with. */
@@ -83,6 +83,22 @@ describe('first contact with a self-signed XO', () => {
       AbortSignal.timeout(5000),
     )
     expect(vms.length).toBe(sim.lab.store.count('vms'))
+  })
+
+  it('keeps answering on new sockets, where a resumed TLS session would hide the certificate', async () => {
+    const cert = await generateCertificate()
+    const sim = await simulatorWith(cert)
+    const agent = new Agent({ connect: connectorFor(pinnedPolicy(cert.fingerprint256)) })
+    try {
+      for (let i = 0; i < 3; i++) {
+        // reset: a new socket each time, so a cached session would be resumed.
+        const res = await request(`${sim.url}/ping`, { dispatcher: agent, reset: true })
+        await res.body.dump()
+        expect(res.statusCode).toBe(200)
+      }
+    } finally {
+      await agent.close()
+    }
   })
 
   it('refuses a pin that is not a SHA-256 fingerprint when it is given', () => {

@@ -48,8 +48,10 @@ export function connectorFor(policy: TrustPolicy, timeoutMs?: number): Connector
   if (policy.kind === 'ca') return buildConnector({ ...timeout, ca: policy.caPem })
   const pin = policy.fingerprint256
   // The pin replaces chain and name checks: the exact leaf is compared below, and the handshake
-  // already proved the server holds that certificate's private key.
-  const base = buildConnector({ ...timeout, rejectUnauthorized: false })
+  // already proved the server holds that certificate's private key. No session cache: a resumed
+  // TLS session carries no peer certificate to compare (getPeerCertificate() is empty), so every
+  // socket makes a full handshake.
+  const base = buildConnector({ ...timeout, rejectUnauthorized: false, maxCachedSessions: 0 })
   return (options, callback) => {
     const servername = options.servername ?? serverNameOf(options.hostname)
     base({ ...options, ...(servername ? { servername } : {}) }, (err, socket) => {

@@ -7,10 +7,16 @@ export interface CreateTokenInput {
   username: string
   password: string
   description?: string
-  /** `"30 days"` or milliseconds; XO's default is 30 days (GUIDE §2.2). */
+  /** `"30 days"` or milliseconds; XO's default is 30 days (docs/xo-rest-api.md#authentication). */
   expiresIn?: string | number
   /** A stable id per installation: XO then reuses this client's unexpired token. */
   clientId?: string
+  /**
+   * The one-time code of an account with two-factor authentication, sent as `?otp=` next to the
+   * Basic credentials (@xen-orchestra/rest-api 0.39.0, dist/middlewares/authentication.middleware.mjs);
+   * XO's 307 keeps the query (dist/users/user.middleware.mjs).
+   */
+  otp?: string
 }
 
 const MAX_REDIRECTS = 3
@@ -25,8 +31,9 @@ export function redirectPath(base: URL, location: string): string {
 
 /**
  * Creates a token with the user's password: Basic auth and never the cookie, since both together
- * are a 400 (GUIDE §2.1). `/users/me/…` answers 307 to the user's own id (§2.2): the POST, its body
- * and the Authorization are sent again, to the same origin and API only.
+ * are a 400 (@xen-orchestra/rest-api 0.39.0, dist/middlewares/authentication.middleware.mjs).
+ * `/users/me/…` answers 307 to the user's own id (dist/users/user.middleware.mjs): the POST, its
+ * body and the Authorization are sent again, to the same origin and API only.
  */
 export async function createToken(
   transport: Transport,
@@ -38,13 +45,14 @@ export async function createToken(
     username: input.username,
     password: input.password,
   }
-  // Absent keys vanish from the JSON; extra keys would be a 422 (GUIDE §2.2).
+  // Absent keys vanish from the JSON; extra keys would be a 422 (@xen-orchestra/rest-api 0.39.0,
+  // tsoa.json: throw-on-extras).
   const json = {
     description: input.description,
     expiresIn: input.expiresIn,
     client: input.clientId === undefined ? undefined : { id: input.clientId },
   }
-  let path = '/users/me/authentication_tokens'
+  let path = `/users/me/authentication_tokens${input.otp ? `?otp=${encodeURIComponent(input.otp)}` : ''}`
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const answer = await transport.exchange(
       { method: 'POST', path, json, kind: 'write', credentials, accept: [200, 201, 307, 308] },

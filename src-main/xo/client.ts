@@ -27,6 +27,7 @@ import {
   type XoResponse,
 } from './transport'
 import type { Collection, XoAuthenticationToken, XoListed, XoObject } from './types'
+import type { TrustPolicy } from '../tls/trust'
 
 export type { CreateTokenInput } from './auth-token'
 export type { ListOptions } from './requests'
@@ -39,6 +40,11 @@ export interface XoClientOptions {
   token: () => string | undefined
   /** undici connect options (TLS `ca`, `checkServerIdentity`, `servername`…) or a connector. */
   connect?: Pool.Options['connect']
+  /**
+   * How the server's certificate is trusted (system CAs, own CA, pinned leaf); checked on every
+   * socket before a request byte is sent (src-main/tls/trust.ts). Replaces `connect`.
+   */
+  trust?: TrustPolicy
   userAgent?: string
   timeouts?: TimeoutOverrides
   retry?: Partial<RetryPolicy>
@@ -50,7 +56,7 @@ export interface XoClientOptions {
 
 export interface ActionOptions {
   body?: unknown
-  /** Wait for the action to finish and return its result (GUIDE §5.1). */
+  /** Wait for the action to finish and return its result (`?sync=true`). */
   sync?: boolean
 }
 
@@ -98,6 +104,7 @@ export class XoClient {
     this.#transport = new Transport(this.baseUrl, {
       token: options.token,
       connect: options.connect,
+      ...(options.trust ? { trust: options.trust } : {}),
       userAgent: options.userAgent ?? 'XO Desk',
       timeouts: mergeTimeouts(options.timeouts),
       retry: { ...DEFAULT_RETRY, ...options.retry },
@@ -113,7 +120,10 @@ export class XoClient {
     return ctx
   }
 
-  /** Runs one operation and explains its failure (GUIDE §7 → ARCHITECTURE §6.2). */
+  /**
+   * Runs one operation and explains its failure: XO's error (docs/xo-rest-api.md#errors) becomes a
+   * value the user can read (`AppError`, docs/architecture.md#errors-are-values).
+   */
   async #run<T>(ctx: XoErrorContext, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
     try {
       return await work()
@@ -132,7 +142,10 @@ export class XoClient {
     })
   }
 
-  /** The objects of a collection, with only the asked fields plus `href` (GUIDE §3). */
+  /**
+   * The objects of a collection, with only the asked fields plus `href`
+   * (docs/xo-rest-api.md#collections-and-fields).
+   */
   list<C extends Collection>(
     collection: C,
     opts: ListOptions,
@@ -175,7 +188,7 @@ export class XoClient {
     }
   }
 
-  /** One whole object (GUIDE §4.1). */
+  /** One whole object (`GET /<collection>/{id}`). */
   get<C extends Collection>(collection: C, id: string, signal: AbortSignal): Promise<XoObject<C>> {
     return this.#run(this.#ctx({ collection, id }), signal, () =>
       this.#transport.exchange(
@@ -186,7 +199,7 @@ export class XoClient {
     )
   }
 
-  /** A per-object collection (`/vms/{id}/vdis`, `…/tasks`, `…/messages`, GUIDE §4.2). */
+  /** A per-object collection (`GET /vms/{id}/vdis`, `…/tasks`, `…/messages`). */
   subCollection<S extends Collection>(
     collection: Collection,
     id: string,
@@ -202,7 +215,10 @@ export class XoClient {
     )
   }
 
-  /** Starts an action: its task (202, default) or, with `sync`, its result (GUIDE §5.1). */
+  /**
+   * Starts an action: its task (202, default) or, with `sync`, its result
+   * (docs/xo-rest-api.md#actions-and-tasks).
+   */
   action(
     collection: Collection,
     id: string,
@@ -271,7 +287,8 @@ export class XoClient {
 
   /**
    * Waits for a task to end: its result on success; an `AppFailure` (`xo-failed`, XAPI failures in
-   * words) on failure. `onProgress` gets the task as it changes (GUIDE §6.2, §6.4).
+   * words) on failure. `onProgress` gets the task as it changes (`GET /tasks/{id}?wait=true`
+   * and the task watch, docs/xo-rest-api.md#actions-and-tasks).
    */
   followTask(
     taskId: string,
@@ -306,7 +323,7 @@ export class XoClient {
     })
   }
 
-  /** Partial update (GUIDE §4.4; VMs take camelCase keys). Never retried. */
+  /** Partial update (`PATCH /<collection>/{id}`; VMs take camelCase keys). Never retried. */
   patch(collection: Collection, id: string, body: object, signal: AbortSignal): Promise<void> {
     return this.#run(this.#ctx({ collection, id }), signal, () =>
       this.#noContent(
@@ -322,7 +339,7 @@ export class XoClient {
     )
   }
 
-  /** Deletes an object (GUIDE §4.5). */
+  /** Deletes an object (`DELETE /<collection>/{id}`, 204). */
   delete(collection: Collection, id: string, signal: AbortSignal): Promise<void> {
     return this.#run(this.#ctx({ collection, id }), signal, () =>
       this.#noContent(
@@ -338,7 +355,7 @@ export class XoClient {
     )
   }
 
-  /** Adds a tag; adding it twice is not an error (GUIDE §4.3). */
+  /** Adds a tag; adding it twice is not an error (`PUT /<collection>/{id}/tags/{tag}`). */
   addTag(collection: Collection, id: string, tag: string, signal: AbortSignal): Promise<void> {
     return this.#run(this.#ctx({ collection, id }), signal, () =>
       this.#noContent(tagSpec('PUT', collection, id, tag), signal),
@@ -358,7 +375,10 @@ export class XoClient {
     )
   }
 
-  /** XO's health check; sends no credentials, which would break it when stale (GUIDE §2.4). */
+  /**
+   * XO's health check (`GET /ping`); sends no credentials, which would break it when stale
+   * (docs/xo-rest-api.md#authentication).
+   */
   ping(signal: AbortSignal): Promise<{ result: string; timestamp: number }> {
     return this.#run(this.#ctx(undefined, 'none'), signal, () =>
       this.#transport.exchange(

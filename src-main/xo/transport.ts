@@ -12,10 +12,11 @@ import {
   sleep,
   type RetryPolicy,
 } from './retry'
+import { connectorFor, type TrustPolicy } from '../tls/trust'
 
 /**
- * What a request is, for its timeouts: quick reads, writes, synchronous actions (XO answers when
- * the action is over, GUIDE §5.1), endless streams and long-polls (`?wait=true`, GUIDE §6.2).
+ * What a request is, for its timeouts: quick reads, writes, synchronous actions (`?sync=true`: XO
+ * answers when the action is over), endless streams and long-polls (`GET /tasks/{id}?wait=true`).
  */
 export type RequestKind = 'read' | 'write' | 'sync-action' | 'stream' | 'long-poll'
 
@@ -87,6 +88,8 @@ export interface XoResponse {
 export interface TransportOptions {
   token: () => string | undefined
   connect?: Pool.Options['connect']
+  /** How the server's certificate is trusted; replaces `connect` when given. */
+  trust?: TrustPolicy
   userAgent: string
   timeouts: Timeouts
   retry: RetryPolicy
@@ -118,8 +121,8 @@ function deadline(ms: number | undefined): { signal?: AbortSignal; clear(): void
 
 /**
  * One keep-alive connection pool to one XO, and the rules every request follows: credentials
- * (cookie only, GUIDE §2.1), timeouts per kind, bounded retries of idempotent requests, and
- * cancellation that releases the socket.
+ * (cookie only, docs/xo-rest-api.md#authentication), timeouts per kind, bounded retries of
+ * idempotent requests, and cancellation that releases the socket.
  */
 export class Transport {
   readonly pool: Pool
@@ -130,8 +133,9 @@ export class Transport {
     options: TransportOptions,
   ) {
     this.#options = options
-    const connect =
-      typeof options.connect === 'function'
+    const connect = options.trust
+      ? connectorFor(options.trust, options.timeouts.connectMs)
+      : typeof options.connect === 'function'
         ? options.connect
         : { timeout: options.timeouts.connectMs, ...options.connect }
     this.pool = new Pool(base.origin, { connections: options.connections, connect })
@@ -151,7 +155,8 @@ export class Transport {
       if (token === undefined || token === '') throw new NotSignedInError()
       headers['cookie'] = `authenticationToken=${encodeURIComponent(token)}`
     } else if (spec.credentials.kind === 'basic') {
-      // Basic and a cookie together are a 400 (GUIDE §2.1): this request carries no cookie.
+      // Basic and a cookie together are a 400 (@xen-orchestra/rest-api 0.39.0,
+      // dist/middlewares/authentication.middleware.mjs): this request carries no cookie.
       const { username, password } = spec.credentials
       headers['authorization'] =
         `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`

@@ -2,9 +2,15 @@
  * The one contract between the renderer and main. Environment-neutral: no `electron`, no
  * `node:*`, no DOM, so main, preload, renderer and tests can all import it.
  */
-import type { Result } from './errors'
+import type { AppError, Result } from './errors'
 import type { AppInfo, Heartbeat, OpenHelpInput } from './app'
-import type { InstanceId, InstanceSummary } from './instances'
+import type {
+  AddInstanceInput,
+  InstanceId,
+  InstanceSummary,
+  ServerInspection,
+  SignInInput,
+} from './instances'
 import type { ConnectionState, InventoryDiff, InventoryPage, InventoryPageQuery } from './inventory'
 import type { TaskProgress, VmActionInput } from './tasks'
 
@@ -23,6 +29,24 @@ export interface Methods {
   'app.openHelp': { input: OpenHelpInput; output: undefined }
   /** The configured XO instances, with their connection state. */
   'instances.list': { input: undefined; output: InstanceSummary[] }
+  /** What XO Desk could not read at start (settings file, keychain), to tell the user once. */
+  'instances.notices': { input: undefined; output: AppError[] }
+  /** First contact with an address: its normalised URL, warnings and certificate. Saves nothing. */
+  'instances.inspect': { input: { address: string }; output: ServerInspection }
+  /** Checks the address, certificate and credentials, then saves and connects a new instance. */
+  'instances.add': { input: AddInstanceInput; output: InstanceSummary }
+  /** Removes an instance: its settings, its keychain entry, its connection. */
+  'instances.remove': { input: { instanceId: InstanceId }; output: undefined }
+  /** Trusts the certificate an instance presents now (after the admin compared its fingerprint). */
+  'instances.trust': {
+    input: { instanceId: InstanceId; fingerprint256: string }
+    output: InstanceSummary
+  }
+  /** Replaces an instance's token (expired or revoked) without touching its settings. */
+  'instances.signIn': {
+    input: { instanceId: InstanceId; signIn: SignInInput }
+    output: InstanceSummary
+  }
   /** Start the built-in simulator and connect to it as the instance "Demo lab". */
   'demo.open': { input: undefined; output: InstanceSummary }
   /** Throw the Demo lab away and start a fresh one, as on first open. */
@@ -57,6 +81,12 @@ export const METHODS = {
   'app.info': true,
   'app.openHelp': true,
   'instances.list': true,
+  'instances.notices': true,
+  'instances.inspect': true,
+  'instances.add': true,
+  'instances.remove': true,
+  'instances.trust': true,
+  'instances.signIn': true,
   'demo.open': true,
   'demo.reset': true,
   'inventory.page': true,

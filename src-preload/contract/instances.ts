@@ -12,4 +12,60 @@ export interface InstanceSummary {
   /** `demo`: the built-in simulator (kept in memory, never in the keychain). */
   kind: 'demo' | 'xo'
   live: ConnectionState
+  /** `production`, `staging`, `lab` or the admin's own label (absent for the Demo lab). */
+  environment?: string
+  /** `#rrggbb`, shown beside the name and as the instance's banner. */
+  color?: string
+  /** True when XO Desk refuses every change to this instance. */
+  readOnly?: boolean
+  /** How its certificate is trusted: the system's CAs, its own CA, or a pinned fingerprint. */
+  trust?: { kind: 'system' } | { kind: 'ca' } | { kind: 'pinned'; fingerprint256: string }
+  /** When its token expires (ms since the epoch), when XO said so. */
+  tokenExpiresAt?: number
+  /** Where its token is kept; `session`: in memory, gone when the app quits. */
+  tokenStorage?: 'keychain' | 'session'
 }
+
+/** A server certificate, as shown before an admin trusts it. */
+export interface CertificateDetails {
+  subject: string
+  issuer: string
+  validFrom: string
+  validTo: string
+  subjectAltNames: string[]
+  /** Upper-case colon hex, as `openssl x509 -fingerprint -sha256` prints it. */
+  fingerprint256: string
+  selfSigned: boolean
+}
+
+/** What an address answered on first contact, before anything is saved. */
+export interface ServerInspection {
+  /** The REST base URL the address normalises to. */
+  url: string
+  /** Plain HTTP on this computer, a public IP address… */
+  warnings: string[]
+  certificate?: CertificateDetails
+  /** True when this computer's CAs vouch for the certificate: nothing to ask. */
+  trustedBySystem: boolean
+  authorizationError?: string
+}
+
+/**
+ * A new XO instance as the "Add an XO" form sends it. The token or password goes from the form to
+ * main only; main never sends a token back, and forgets the password once it has a token.
+ */
+export interface AddInstanceInput {
+  name: string
+  address: string
+  color?: string
+  environment?: string
+  readOnly?: boolean
+  trust: { kind: 'system' } | { kind: 'pinned'; fingerprint256: string }
+  signIn: SignInInput
+  tokenStorage?: 'keychain' | 'session'
+}
+
+/** A token to paste, or a user name and password (and one-time code) to exchange for one. */
+export type SignInInput =
+  | { method: 'token'; token: string }
+  | { method: 'password'; user: string; password: string; otp?: string; expiresIn?: string }

@@ -1,13 +1,19 @@
 import { parseArgs } from 'node:util'
 import type { AppError } from '@contract'
 import { toAppError } from '../../app-failure'
+import { AppFailure } from '../../app-failure'
+import type { SecretStore } from '../../vault/keychain'
 import { XoClient } from '../../xo/client'
 import type { CliIo } from '../run'
+import { cliConnections } from './instances'
 
 export const CLIENT_USAGE = `Usage:
-  xo-desk ls <collection> --url URL --token-stdin [--fields a,b] [--filter EXPR] [--limit N] [--json|--ndjson]
-  xo-desk get <collection> <id> --url URL --token-stdin [--json]
-  xo-desk action <collection> <id> <action> --url URL --token-stdin [--body JSON] [--wait]
+  xo-desk ls <collection> (--instance NAME | --url URL --token-stdin) [--fields a,b] [--filter EXPR] [--limit N] [--json|--ndjson]
+  xo-desk get <collection> <id> (--instance NAME | --url URL --token-stdin) [--json]
+  xo-desk action <collection> <id> <action> (--instance NAME | --url URL --token-stdin) [--body JSON] [--wait]
+
+--instance names one of the app's instances (xo-desk instances list): its token comes from the OS
+keychain and its certificate is checked as the app checks it.
 
 The token is read from standard input (--token-stdin), never from an argument, which other users
 of this machine could see in the process list:  printf %s "$TOKEN" | xo-desk ls vms --url …
@@ -18,6 +24,9 @@ of this machine could see in the process list:  printf %s "$TOKEN" | xo-desk ls 
 export interface ClientIo extends CliIo {
   readStdin(): Promise<string>
   isTty: boolean
+  /** The keychain; the OS one unless a test gives another. */
+  secrets?: SecretStore
+  env?: NodeJS.ProcessEnv
 }
 
 function explain(io: CliIo, error: AppError): number {
@@ -28,6 +37,36 @@ function explain(io: CliIo, error: AppError): number {
 function usage(io: CliIo, problem: string): number {
   io.stderr(`xo-desk: ${problem}\n\n${CLIENT_USAGE}`)
   return 2
+}
+
+/** A client for one of the app's instances: its token from the keychain, its trust policy. */
+async function instanceClient(io: ClientIo, name: string, mutating: boolean): Promise<XoClient> {
+  const connections = cliConnections(io)
+  await connections.start()
+  const config = connections.find(name)
+  if (!config) {
+    throw new AppFailure(
+      'not-found',
+      `No XO instance is named "${name}".`,
+      'See the names with `xo-desk instances list`, or add it with `xo-desk instances add`.',
+    )
+  }
+  if (mutating && config.readOnly) {
+    throw new AppFailure(
+      'forbidden',
+      `${config.name} is marked read-only in XO Desk: it changes nothing there.`,
+      'Run it against another instance, or turn read-only off in its settings.',
+    )
+  }
+  const token = await connections.tokenOf(config)
+  if (token === undefined) {
+    throw new AppFailure(
+      'auth-invalid',
+      `XO Desk holds no token for ${config.name}.`,
+      `Sign in again with \`xo-desk instances login ${config.name}\`.`,
+    )
+  }
+  return new XoClient({ baseUrl: config.url, token: () => token, trust: config.trust })
 }
 
 /** A readable table for a terminal: one row per object, columns from the first object's keys. */
@@ -63,6 +102,7 @@ export async function clientCommand(
       allowPositionals: true,
       options: {
         url: { type: 'string' },
+        instance: { type: 'string' },
         'token-stdin': { type: 'boolean' },
         token: { type: 'string' },
         fields: { type: 'string' },
@@ -89,25 +129,41 @@ export async function clientCommand(
       '--token would show your token in the process list; pipe it to --token-stdin instead.',
     )
   }
-  if (!values.url)
-    return usage(io, '--url is required (the address of your XO, e.g. https://xo.example.net).')
-  if (!values['token-stdin'])
-    return usage(io, 'pass --token-stdin and write the token to standard input.')
-  const token = (await io.readStdin()).trim()
-  if (token === '')
-    return usage(
-      io,
-      'standard input was empty: write the token to it (printf %s "$TOKEN" | xo-desk …).',
-    )
   const limit = values.limit === undefined ? undefined : Number(values.limit)
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
     return usage(io, `--limit must be a whole number, not "${values.limit}".`)
 
   let client: XoClient
-  try {
-    client = new XoClient({ baseUrl: values.url, token: () => token })
-  } catch (err) {
-    return explain(io, toAppError(err))
+  if (values.instance !== undefined) {
+    if (values.url !== undefined || values['token-stdin'])
+      return usage(
+        io,
+        '--instance takes its address and token from the app: leave out --url and --token-stdin.',
+      )
+    try {
+      client = await instanceClient(io, values.instance, command === 'action')
+    } catch (err) {
+      return explain(io, toAppError(err))
+    }
+  } else {
+    if (!values.url)
+      return usage(
+        io,
+        '--url is required (the address of your XO, e.g. https://xo.example.net), or --instance NAME.',
+      )
+    if (!values['token-stdin'])
+      return usage(io, 'pass --token-stdin and write the token to standard input.')
+    const token = (await io.readStdin()).trim()
+    if (token === '')
+      return usage(
+        io,
+        'standard input was empty: write the token to it (printf %s "$TOKEN" | xo-desk …).',
+      )
+    try {
+      client = new XoClient({ baseUrl: values.url, token: () => token })
+    } catch (err) {
+      return explain(io, toAppError(err))
+    }
   }
   const signal = new AbortController().signal
   try {

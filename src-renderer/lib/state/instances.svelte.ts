@@ -7,6 +7,10 @@ export class InstancesState {
   error = $state<AppError | undefined>()
   opening = $state(false)
   loaded = $state(false)
+  /** True while the "Add an XO" form is open. */
+  adding = $state(false)
+  /** What main could not read at start (settings file, keychain), shown until dismissed. */
+  notices = $state<AppError[]>([])
 
   readonly selected = $derived(this.list.find((i) => i.id === this.selectedId))
 
@@ -19,6 +23,12 @@ export class InstancesState {
 
   #setLive(state: ConnectionState): void {
     this.list = this.list.map((i) => (i.id === state.instanceId ? { ...i, live: state } : i))
+  }
+
+  /** A new instance from the "Add an XO" form: listed and opened. */
+  added(instance: InstanceSummary): void {
+    this.adding = false
+    this.#upsert(instance)
   }
 
   #upsert(instance: InstanceSummary): void {
@@ -36,6 +46,8 @@ export class InstancesState {
     }
     this.list = res.value
     this.selectedId ??= res.value[0]?.id
+    const notices = await this.#xo.invoke('instances.notices', undefined)
+    if (notices.ok) this.notices = notices.value
   }
 
   /** Starts the built-in simulator and opens it, as a newcomer's first step. */

@@ -1,0 +1,348 @@
+import { randomUUID } from 'node:crypto'
+import { hostname as machineName } from 'node:os'
+import type { AppError } from '@contract'
+import { AppFailure } from '../app-failure'
+import type { Log } from '../log'
+import type { CertificateInfo } from '../tls/certificate'
+import { probeCertificate } from '../tls/probe'
+import { pinnedPolicy, type TrustPolicy } from '../tls/trust'
+import type { SecretStore } from '../vault/keychain'
+import type { TokenVault } from '../vault/token-vault'
+import { normalizeBaseUrl } from '../xo/base-url'
+import { XoClient } from '../xo/client'
+import { toXoAppError } from '../xo/errors'
+import { checkAddress } from './address-policy'
+import type { ConfigStore } from './config-store'
+import { DEFAULT_COLOR, type InstanceConfig } from './instance-config'
+import type { Instance, InstanceRegistry } from './instance-registry'
+
+/** What a server showed on first contact, for the trust step of "Add an XO". */
+export interface ServerInspection {
+  /** The REST base URL the address normalises to. */
+  url: string
+  warnings: string[]
+  /** The certificate it presented (https only). */
+  certificate?: CertificateInfo
+  /** True when this computer's CAs vouch for it and it covers the host name: no question to ask. */
+  trustedBySystem: boolean
+  /** Why not, in OpenSSL's words (`DEPTH_ZERO_SELF_SIGNED_CERT`). */
+  authorizationError?: string
+}
+
+export type SignIn =
+  | { method: 'token'; token: string }
+  | {
+      method: 'password'
+      user: string
+      password: string
+      /** The one-time code, for an account with two-factor authentication (XO's `?otp=`). */
+      otp?: string
+      /** The token's lifetime as XO reads it: `30 days`, `12 hours`. */
+      expiresIn?: string
+    }
+
+export interface NewInstance {
+  name: string
+  /** As the admin typed it: `xo.lab`, `https://10.0.0.5`… */
+  address: string
+  color?: string
+  environment?: string
+  readOnly?: boolean
+  trust: TrustPolicy
+  signIn: SignIn
+  /** `session`: keep the token in memory only (no keychain on this computer). */
+  tokenStorage?: 'keychain' | 'session'
+}
+
+/**
+ * Opens a live connection for a saved instance (REST client + inventory), trusting its certificate
+ * as `config.trust` says and reading its token from the same `tokens` vault.
+ */
+export type OpenInstance = (config: InstanceConfig) => Instance
+
+export interface ConnectionsOptions {
+  store: ConfigStore
+  /** The OS keychain (or a stand-in in tests). */
+  secrets: SecretStore
+  /** Tokens in memory while the app runs, read from `secrets` at start. */
+  tokens: TokenVault
+  /** Where live connections go; absent for the CLI, which connects per command. */
+  live?: { registry: InstanceRegistry; open: OpenInstance }
+  log: Log
+  /** Names this computer in the token's description in XO (`XO Desk on <host>`). */
+  machine?: string
+}
+
+const DEFAULT_TOKEN_LIFETIME = '30 days'
+
+/**
+ * The admin's own XO instances: their settings on disk, their tokens in the keychain, their live
+ * connections. Adding one checks everything first (address, certificate, credentials) and saves
+ * nothing until the token works, so a failed attempt leaves no trace.
+ */
+export class Connections {
+  readonly #o: ConnectionsOptions
+  #configs: InstanceConfig[] = []
+
+  constructor(options: ConnectionsOptions) {
+    this.#o = options
+  }
+
+  /** The saved instances, in the sidebar's order. */
+  get configs(): readonly InstanceConfig[] {
+    return this.#configs
+  }
+
+  /**
+   * Reads the saved instances and connects to each whose token is at hand. Returns what the user
+   * must be told: an unreadable settings file, a keychain that does not answer.
+   */
+  async start(): Promise<AppError[]> {
+    const { config, notices } = await this.#o.store.load()
+    this.#configs = config.instances
+    for (const instance of this.#configs) {
+      if (instance.tokenStorage === 'keychain') {
+        try {
+          const token = await this.#o.secrets.read(instance.id)
+          if (token !== undefined) this.#o.tokens.set(instance.id, token)
+        } catch (err) {
+          notices.push(toXoAppError(err, { host: new URL(instance.url).host }))
+          continue
+        }
+      }
+      await this.#connect(instance)
+    }
+    return notices
+  }
+
+  /** Looks at an address before anything is saved: normalised URL, warnings, certificate. */
+  async inspect(address: string, signal: AbortSignal): Promise<ServerInspection> {
+    const url = normalizeBaseUrl(address)
+    const { warnings } = checkAddress(url)
+    const base = { url: url.href, warnings }
+    if (url.protocol === 'http:') return { ...base, trustedBySystem: false }
+    try {
+      const probe = await probeCertificate(
+        url.hostname.replace(/^\[|\]$/g, ''),
+        Number(url.port || 443),
+        { signal, timeoutMs: 10_000 },
+      )
+      return {
+        ...base,
+        certificate: probe.certificate,
+        trustedBySystem: probe.trusted,
+        ...(probe.authorizationError ? { authorizationError: probe.authorizationError } : {}),
+      }
+    } catch (err) {
+      throw new AppFailure(...errorParts(toXoAppError(err, { host: url.host })))
+    }
+  }
+
+  /**
+   * Checks, then saves and connects a new instance: the address policy, the trust policy against
+   * the server, the credentials (a password is exchanged for a token once, then forgotten). The
+   * token goes to the keychain, the rest to the settings file.
+   */
+  async add(input: NewInstance, signal: AbortSignal): Promise<InstanceConfig> {
+    const name = input.name.trim()
+    if (name === '') {
+      throw new AppFailure(
+        'invalid-input',
+        'The instance has no name.',
+        'Give it a name, e.g. "Production".',
+      )
+    }
+    if (this.#configs.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
+      throw new AppFailure(
+        'conflict',
+        `An instance named "${name}" already exists.`,
+        'Choose another name, or remove the existing instance first.',
+      )
+    }
+    const url = normalizeBaseUrl(input.address)
+    checkAddress(url)
+    const policy =
+      input.trust.kind === 'pinned' ? pinnedPolicy(input.trust.fingerprint256) : input.trust
+    const { token, expiresAt } = await this.#obtainToken(url, policy, input.signIn, signal)
+    const config: InstanceConfig = {
+      id: randomUUID(),
+      name,
+      url: url.href,
+      color: input.color ?? DEFAULT_COLOR,
+      environment: input.environment?.trim() || 'production',
+      signIn:
+        input.signIn.method === 'password'
+          ? { method: 'password', user: input.signIn.user }
+          : { method: 'token' },
+      readOnly: input.readOnly ?? false,
+      trust: policy,
+      tokenStorage: input.tokenStorage ?? 'keychain',
+      ...(expiresAt !== undefined ? { tokenExpiresAt: expiresAt } : {}),
+    }
+    // The keychain first: if it fails, nothing was saved and the user can choose session-only.
+    if (config.tokenStorage === 'keychain') await this.#o.secrets.write(config.id, token)
+    try {
+      const saved = await this.#o.store.update((file) => ({
+        ...file,
+        instances: [...file.instances, config],
+      }))
+      this.#configs = saved.instances
+    } catch (err) {
+      if (config.tokenStorage === 'keychain')
+        await this.#o.secrets.erase(config.id).catch(() => false)
+      throw err
+    }
+    this.#o.tokens.set(config.id, token)
+    this.#o.log(`instances: added ${name} (${url.host})`)
+    await this.#connect(config)
+    return config
+  }
+
+  /** Removes an instance everywhere: its connection, its settings, its keychain entry. */
+  async remove(id: string): Promise<void> {
+    const config = this.#find(id)
+    await this.#o.live?.registry.remove(config.id)
+    const saved = await this.#o.store.update((file) => ({
+      ...file,
+      instances: file.instances.filter((c) => c.id !== config.id),
+    }))
+    this.#configs = saved.instances
+    this.#o.tokens.delete(config.id)
+    if (config.tokenStorage === 'keychain') await this.#o.secrets.erase(config.id)
+    this.#o.log(`instances: removed ${config.name}`)
+  }
+
+  /**
+   * Trusts another certificate for an instance (after its XO's certificate was replaced, and the
+   * admin checked the new fingerprint), then reconnects it.
+   */
+  async retrust(idOrName: string, trust: TrustPolicy): Promise<InstanceConfig> {
+    const config = this.#find(idOrName)
+    const policy = trust.kind === 'pinned' ? pinnedPolicy(trust.fingerprint256) : trust
+    const updated = await this.#save(config.id, (c) => ({ ...c, trust: policy }))
+    this.#o.log(
+      `instances: ${config.name} now trusts ${policy.kind === 'pinned' ? policy.fingerprint256 : policy.kind}`,
+    )
+    await this.#connect(updated)
+    return updated
+  }
+
+  /** Replaces an instance's token (expired or revoked), keeping all its settings. */
+  async signInAgain(
+    idOrName: string,
+    signIn: SignIn,
+    signal: AbortSignal,
+  ): Promise<InstanceConfig> {
+    const config = this.#find(idOrName)
+    const { token, expiresAt } = await this.#obtainToken(
+      new URL(config.url),
+      config.trust,
+      signIn,
+      signal,
+    )
+    if (config.tokenStorage === 'keychain') await this.#o.secrets.write(config.id, token)
+    this.#o.tokens.set(config.id, token)
+    const updated = await this.#save(config.id, (c) => {
+      const { tokenExpiresAt: _old, ...rest } = c
+      return {
+        ...rest,
+        signIn:
+          signIn.method === 'password'
+            ? { method: 'password', user: signIn.user }
+            : { method: 'token' },
+        ...(expiresAt !== undefined ? { tokenExpiresAt: expiresAt } : {}),
+      }
+    })
+    this.#o.log(`instances: signed in to ${config.name} again`)
+    await this.#connect(updated)
+    return updated
+  }
+
+  async #save(
+    id: string,
+    change: (config: InstanceConfig) => InstanceConfig,
+  ): Promise<InstanceConfig> {
+    let updated: InstanceConfig | undefined
+    const saved = await this.#o.store.update((file) => ({
+      ...file,
+      instances: file.instances.map((c) => (c.id === id ? (updated = change(c)) : c)),
+    }))
+    this.#configs = saved.instances
+    if (!updated) return this.#find(id)
+    return updated
+  }
+
+  /** An instance by id or by name (case-insensitive), as the CLI's `--instance` names it. */
+  find(idOrName: string): InstanceConfig | undefined {
+    const wanted = idOrName.toLowerCase()
+    return (
+      this.#configs.find((c) => c.id === idOrName) ??
+      this.#configs.find((c) => c.name.toLowerCase() === wanted)
+    )
+  }
+
+  #find(idOrName: string): InstanceConfig {
+    const config = this.find(idOrName)
+    if (!config) {
+      throw new AppFailure(
+        'not-found',
+        `No XO instance is named "${idOrName}".`,
+        'Check the name in the instance list.',
+      )
+    }
+    return config
+  }
+
+  async #obtainToken(
+    url: URL,
+    policy: TrustPolicy,
+    signIn: SignIn,
+    signal: AbortSignal,
+  ): Promise<{ token: string; expiresAt?: number }> {
+    let token = signIn.method === 'token' ? signIn.token.trim() : undefined
+    const client = new XoClient({ baseUrl: url, token: () => token, trust: policy })
+    try {
+      let expiresAt: number | undefined
+      if (signIn.method === 'password') {
+        const record = await client.createToken(
+          {
+            username: signIn.user,
+            password: signIn.password,
+            ...(signIn.otp ? { otp: signIn.otp } : {}),
+            expiresIn: signIn.expiresIn ?? DEFAULT_TOKEN_LIFETIME,
+            description: `XO Desk on ${this.#o.machine ?? machineName()}`,
+          },
+          signal,
+        )
+        token = record.id
+        expiresAt = record.expiration
+      }
+      if (!token) {
+        throw new AppFailure('invalid-input', 'The token is empty.', 'Paste the token XO gave you.')
+      }
+      // A read that needs the token proves it works before anything is saved.
+      await client.list('pools', { fields: ['id'], limit: 1 }, signal)
+      return { token, ...(expiresAt !== undefined ? { expiresAt } : {}) }
+    } finally {
+      await client.close()
+    }
+  }
+
+  async #connect(config: InstanceConfig): Promise<void> {
+    if (!this.#o.live) return
+    await this.#o.live.registry.add(this.#o.live.open(config))
+  }
+
+  /** The token of an instance, from memory or the keychain; undefined when none is stored. */
+  async tokenOf(config: InstanceConfig): Promise<string | undefined> {
+    const held = this.#o.tokens.get(config.id)
+    if (held !== undefined || config.tokenStorage === 'session') return held
+    const token = await this.#o.secrets.read(config.id)
+    if (token !== undefined) this.#o.tokens.set(config.id, token)
+    return token
+  }
+}
+
+function errorParts(e: AppError): [AppError['code'], string, string, boolean] {
+  return [e.code, e.message, e.action, e.retryable]
+}
