@@ -31,6 +31,11 @@ export interface AppCoreOptions {
    * (tests, the e2e harness), a throwaway folder and memory, so no run touches a real setup.
    */
   storage?: { configDir: string; secrets: SecretStore }
+  /**
+   * Start the Demo lab's simulator in the background when no instance is saved (the welcome
+   * screen then offers the lab), so that opening it is quick. Default true.
+   */
+  prepareDemoLab?: boolean
 }
 
 /** Everything main does, without Electron: the same core serves the app, the e2e harness and tests. */
@@ -86,6 +91,11 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     },
   })
   const started = connections.start().catch((err: unknown) => [toAppError(err, log)])
+  if (options.prepareDemoLab !== false) {
+    void started.then(() => {
+      if (connections.configs.length === 0) demo.prepare()
+    })
+  }
   const dispatch = createRouter(
     createHandlers({
       appInfo: options.appInfo,

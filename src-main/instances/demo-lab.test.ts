@@ -143,3 +143,14 @@ describe('the Demo lab', () => {
     expect(again.items[0]?.['name_label']).toBe(vm?.['name_label'])
   })
 })
+
+describe('the Demo lab on a first start', () => {
+  it('is prepared in the background while no instance is saved, and opening uses that simulator', async () => {
+    await until(() => (core.demo.isPrepared ? true : undefined), 'the lab to be prepared')
+    const opened = await core.dispatch('demo.open', undefined, signal())
+    expect(opened.ok).toBe(true)
+    expect(core.demo.isPrepared).toBe(false)
+    // One simulator, not two: the log names one start.
+    expect(logs.filter((l) => l.includes('simulator listening'))).toHaveLength(1)
+  })
+})

@@ -16,6 +16,7 @@ export const DEMO_ID = 'demo'
 export class DemoLab {
   #sim: RunningSimulator | undefined
   #starting: Promise<InstanceSummary> | undefined
+  #prepared: Promise<RunningSimulator> | undefined
 
   constructor(
     private readonly registry: InstanceRegistry,
@@ -33,14 +34,40 @@ export class DemoLab {
     return this.#starting
   }
 
+  /**
+   * Starts the simulator ahead of the click, while the welcome screen offers the lab, so that
+   * opening it only connects (generating a 10,000-VM lab takes most of a second). Idempotent.
+   */
+  prepare(): void {
+    if (this.#sim || this.#prepared || this.#starting) return
+    const prepared = this.#startSimulator()
+    this.#prepared = prepared
+    prepared.catch((err: unknown) => {
+      // Opening will start it again and report the failure then.
+      if (this.#prepared === prepared) this.#prepared = undefined
+      this.log(`Demo lab: could not prepare the simulator (${String(err)})`)
+    })
+  }
+
+  /** True while a simulator prepared ahead of the click waits to be opened. */
+  get isPrepared(): boolean {
+    return this.#prepared !== undefined
+  }
+
   /** Throws the lab away (its changes too) and starts a fresh one. */
   async reset(): Promise<InstanceSummary> {
     await this.close()
     return this.open()
   }
 
+  #startSimulator(): Promise<RunningSimulator> {
+    return startSimulator({ host: '127.0.0.1', port: 0, ...this.simulatorOptions })
+  }
+
   async #start(): Promise<InstanceSummary> {
-    const sim = await startSimulator({ host: '127.0.0.1', port: 0, ...this.simulatorOptions })
+    const prepared = this.#prepared
+    this.#prepared = undefined
+    const sim = (await prepared?.catch(() => undefined)) ?? (await this.#startSimulator())
     this.#sim = sim
     this.vault.set(DEMO_ID, sim.token)
     this.log(`Demo lab: simulator listening at ${sim.url} with ${sim.lab.store.count('vms')} VMs`)
@@ -63,6 +90,9 @@ export class DemoLab {
   }
 
   async close(): Promise<void> {
+    const prepared = this.#prepared
+    this.#prepared = undefined
+    await (await prepared?.catch(() => undefined))?.close()
     await this.registry.remove(DEMO_ID)
     this.vault.delete(DEMO_ID)
     await this.#sim?.close()
