@@ -2,6 +2,8 @@ import { mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { expect, test } from '../fixtures'
+import { generateCertificate, startSimulator } from '../../src-main/simulator'
+import { AddInstancePage } from '../pages/add-instance-page'
 import { VmsPage } from '../pages/vms-page'
 import { WelcomePage } from '../pages/welcome-page'
 
@@ -44,4 +46,21 @@ test('a filter narrows the VM list to the running VMs', async ({ xo }) => {
   await vms.filter.fill('power_state:Running')
   await expect(vms.table.getByTestId('power-state').first()).toHaveText('Running')
   await shoot(xo.page, 'demo-lab-filter')
+})
+
+test('adding an XO shows its certificate before trusting it', async ({ xo }) => {
+  const cert = await generateCertificate()
+  const sim = await startSimulator({ tls: cert, seed: 'shots', life: false })
+  try {
+    const form = new AddInstancePage(xo.page)
+    await form.open.click()
+    await form.name.fill('Production')
+    await form.address.fill(sim.url.replace('/rest/v0', ''))
+    await form.token.fill(sim.token)
+    await form.add.click()
+    await expect(form.fingerprint).toHaveText(cert.fingerprint256)
+    await shoot(xo.page, 'add-xo-trust')
+  } finally {
+    await sim.close()
+  }
 })
