@@ -16,6 +16,7 @@ import {
 } from '../simulator'
 import { XoClient } from '../xo/client'
 import { toXoAppError } from '../xo/errors'
+import { XoEventStream } from '../xo/events'
 import { normalizeFingerprint } from './certificate'
 import { probeCertificate } from './probe'
 import { connectorFor, pinnedPolicy, type TrustPolicy } from './trust'
@@ -135,6 +136,29 @@ describe('a pinned XO whose certificate was swapped', () => {
     expect(error.message).toContain(b.fingerprint256)
     expect(error.message).not.toContain(sim.token)
     expect(sim.lab.requests).toEqual([])
+  })
+
+  it('refuses the live event stream the same way, and it stops instead of retrying', async () => {
+    const { a, b, sim, policy } = await swapped()
+    const agent = new Agent({ connect: connectorFor(policy) })
+    const stream = new XoEventStream({
+      baseUrl: sim.url,
+      headers: () => ({ cookie: `authenticationToken=${sim.token}` }),
+      dispatcher: agent,
+      toAppError: (err) => toXoAppError(err, { host: new URL(sim.url).host }),
+    })
+    try {
+      stream.start()
+      const error = await failureOf(stream.whenLive(AbortSignal.timeout(5000)))
+      expect(error.code).toBe('tls-changed')
+      expect(error.message).toContain(a.fingerprint256)
+      expect(error.message).toContain(b.fingerprint256)
+      expect(stream.status.state).toBe('stopped')
+      expect(sim.lab.requests).toEqual([])
+    } finally {
+      await stream.close()
+      await agent.close()
+    }
   })
 
   it('refuses an image download the same way, sending nothing', async () => {
