@@ -25,6 +25,20 @@ export class InstancesState {
     this.list = this.list.map((i) => (i.id === state.instanceId ? { ...i, live: state } : i))
   }
 
+  /** An instance whose settings changed (signed in again, new certificate trusted). */
+  updated(instance: InstanceSummary): void {
+    this.list = this.list.map((i) => (i.id === instance.id ? instance : i))
+  }
+
+  /** Ctrl/Cmd+1…9: the instance at that place in the sidebar. */
+  selectByPosition(position: number): boolean {
+    const instance = this.list[position - 1]
+    if (!instance) return false
+    this.adding = false
+    this.selectedId = instance.id
+    return true
+  }
+
   /** A new instance from the "Add an XO" form: listed and opened. */
   added(instance: InstanceSummary): void {
     this.adding = false

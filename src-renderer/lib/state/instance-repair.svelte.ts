@@ -1,0 +1,89 @@
+import type { AppError, InstanceSummary, ServerInspection, XoBridge } from '@contract'
+
+/** Why an instance stopped, when the admin can repair it from here. */
+export type Problem = 'sign-in' | 'certificate' | undefined
+
+const SIGN_IN_CODES = new Set(['auth-invalid', 'auth-expired'])
+
+/** The repair an instance's state calls for, if any. */
+export function problemOf(instance: InstanceSummary | undefined): Problem {
+  if (!instance || instance.kind === 'demo' || instance.live.state !== 'stopped') return undefined
+  const code = instance.live.error?.code
+  if (code && SIGN_IN_CODES.has(code)) return 'sign-in'
+  if (code === 'tls-changed') return 'certificate'
+  return undefined
+}
+
+/**
+ * Signing in again after a token expired or was revoked, and trusting a replaced certificate
+ * after comparing both fingerprints. The instance's settings stay as they are.
+ */
+export class InstanceRepair {
+  method = $state<'token' | 'password'>('token')
+  token = $state('')
+  user = $state('')
+  password = $state('')
+  otp = $state('')
+  busy = $state(false)
+  error = $state<AppError | undefined>()
+  presented = $state<ServerInspection | undefined>()
+
+  readonly #xo: XoBridge
+  readonly #done: (updated: InstanceSummary) => void
+
+  constructor(xo: XoBridge, done: (updated: InstanceSummary) => void) {
+    this.#xo = xo
+    this.#done = done
+  }
+
+  async signIn(instance: InstanceSummary): Promise<void> {
+    await this.#run(async () => {
+      const res = await this.#xo.invoke('instances.signIn', {
+        instanceId: instance.id,
+        signIn:
+          this.method === 'token'
+            ? { method: 'token', token: this.token.trim() }
+            : {
+                method: 'password',
+                user: this.user,
+                password: this.password,
+                ...(this.otp.trim() ? { otp: this.otp.trim() } : {}),
+              },
+      })
+      this.token = ''
+      this.password = ''
+      this.otp = ''
+      return res
+    })
+  }
+
+  /** Reads the certificate the server presents now (nothing is sent but the handshake). */
+  async inspect(instance: InstanceSummary): Promise<void> {
+    this.error = undefined
+    const res = await this.#xo.invoke('instances.inspect', { address: instance.url })
+    if (res.ok) this.presented = res.value
+    else this.error = res.error
+  }
+
+  async trustPresented(instance: InstanceSummary): Promise<void> {
+    const fingerprint256 = this.presented?.certificate?.fingerprint256
+    if (!fingerprint256) return
+    await this.#run(() =>
+      this.#xo.invoke('instances.trust', { instanceId: instance.id, fingerprint256 }),
+    )
+  }
+
+  async #run(
+    call: () => Promise<{ ok: true; value: InstanceSummary } | { ok: false; error: AppError }>,
+  ): Promise<void> {
+    this.busy = true
+    this.error = undefined
+    try {
+      const res = await call()
+      if (res.ok) this.#done(res.value)
+      else this.error = res.error
+    } finally {
+      this.busy = false
+    }
+  }
+}
