@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppFailure } from '../app-failure'
 import { EventHub } from '../app-events/event-hub'
 import { generateCertificate, startSimulator, type RunningSimulator } from '../simulator'
-import { MemorySecretStore } from '../vault/keychain'
+import { keychainFailure, MemorySecretStore, type SecretStore } from '../vault/keychain'
 import { MemoryVault } from '../vault/memory-vault'
 import { ConfigStore } from './config-store'
 import { connectInstance } from './connect'
@@ -30,10 +30,9 @@ afterEach(async () => {
 })
 
 /** What the app core wires, around a given config folder. */
-function makeWorld() {
+function makeWorld(secrets: SecretStore = new MemorySecretStore()) {
   const registry = new InstanceRegistry()
   const tokens = new MemoryVault()
-  const secrets = new MemorySecretStore()
   const hub = new EventHub()
   const logs: string[] = []
   const connections = new Connections({
@@ -230,5 +229,38 @@ describe('the next start', () => {
     expect(await world.secrets.read(added.id)).toBeUndefined()
     expect(world.registry.has(added.id)).toBe(false)
     expect(JSON.parse(await readFile(join(dir, 'instances.json'), 'utf8')).instances).toEqual([])
+  })
+})
+
+describe('a computer without a keychain', () => {
+  /** A keychain that cannot be reached, failing as @napi-rs/keyring does without a Secret Service. */
+  const noKeychain: SecretStore = {
+    read: () =>
+      Promise.reject(keychainFailure(new Error('Platform secure storage failure'), 'linux')),
+    write: () =>
+      Promise.reject(keychainFailure(new Error('Platform secure storage failure'), 'linux')),
+    erase: () =>
+      Promise.reject(keychainFailure(new Error('Platform secure storage failure'), 'linux')),
+  }
+
+  it('says the token cannot be saved and saves nothing, then keeps it for this session only when asked', async () => {
+    world = makeWorld(noKeychain)
+    const { sim, fingerprint } = await tlsSimulator()
+    const input = {
+      name: 'Production',
+      address: sim.url,
+      trust: { kind: 'pinned' as const, fingerprint256: fingerprint },
+      signIn: { method: 'token' as const, token: sim.token },
+    }
+    const failure = await failureOf(world.connections.add(input, signal()))
+    expect(failure.appError.code).toBe('keychain-unavailable')
+    expect(failure.appError.action).toContain('this session only')
+    expect(world.connections.configs).toEqual([])
+
+    const added = await world.connections.add({ ...input, tokenStorage: 'session' }, signal())
+    expect(added.tokenStorage).toBe('session')
+    await world.registry.get(added.id).live.stream.whenLive(signal())
+    const file = await readFile(join(dir, 'instances.json'), 'utf8')
+    expect(file).not.toContain(sim.token)
   })
 })

@@ -25,6 +25,8 @@ export class AddInstanceForm {
   environment = $state<string>('production')
   color = $state('#2f6fde')
   readOnly = $state(false)
+  /** Keep the token in memory only (this computer has no usable keychain). */
+  sessionOnly = $state(false)
 
   step = $state<'details' | 'trust'>('details')
   busy = $state(false)
@@ -33,6 +35,7 @@ export class AddInstanceForm {
 
   readonly #xo: XoBridge
   readonly #done: (added: InstanceSummary) => void
+  #trust: AddInstanceInput['trust'] | undefined
 
   constructor(xo: XoBridge, done: (added: InstanceSummary) => void) {
     this.#xo = xo
@@ -78,12 +81,25 @@ export class AddInstanceForm {
     }
   }
 
+  /** After "the keychain cannot be reached": the same instance, its token kept until the app quits. */
+  async keepForSessionOnly(): Promise<void> {
+    if (!this.#trust) return
+    this.sessionOnly = true
+    this.busy = true
+    try {
+      await this.#save(this.#trust)
+    } finally {
+      this.busy = false
+    }
+  }
+
   back(): void {
     this.step = 'details'
     this.inspection = undefined
   }
 
   async #save(trust: AddInstanceInput['trust']): Promise<void> {
+    this.#trust = trust
     const signIn: SignInInput =
       this.method === 'token'
         ? { method: 'token', token: this.token.trim() }
@@ -101,12 +117,14 @@ export class AddInstanceForm {
       readOnly: this.readOnly,
       trust,
       signIn,
+      tokenStorage: this.sessionOnly ? 'session' : 'keychain',
     })
     if (!res.ok) {
       this.error = res.error
       this.step = 'details'
       return
     }
+    this.#trust = undefined
     // Main has the token now; the form forgets the secrets.
     this.token = ''
     this.password = ''

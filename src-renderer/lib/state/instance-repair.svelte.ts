@@ -1,16 +1,38 @@
 import type { AppError, InstanceSummary, ServerInspection, XoBridge } from '@contract'
 
-/** Why an instance stopped, when the admin can repair it from here. */
-export type Problem = 'sign-in' | 'certificate' | undefined
+/** Why an instance stopped (or soon will), when the admin can repair it from here. */
+export type Problem = 'sign-in' | 'certificate' | 'expiring' | undefined
+
+/** How long before a token's expiry XO Desk starts asking for a new one. */
+export const EXPIRY_WARNING_MS = 7 * 24 * 3600_000
+
+/** "in 3 days", "in 5 hours", "in 12 minutes". */
+export function timeLeft(until: number, now: number = Date.now()): string {
+  const ms = Math.max(0, until - now)
+  const [n, unit] =
+    ms >= 2 * 24 * 3600_000
+      ? [Math.floor(ms / (24 * 3600_000)), 'days']
+      : ms >= 2 * 3600_000
+        ? [Math.floor(ms / 3600_000), 'hours']
+        : [Math.max(1, Math.floor(ms / 60_000)), 'minutes']
+  return `in ${n} ${unit}`
+}
 
 const SIGN_IN_CODES = new Set(['auth-invalid', 'auth-expired'])
 
 /** The repair an instance's state calls for, if any. */
-export function problemOf(instance: InstanceSummary | undefined): Problem {
-  if (!instance || instance.kind === 'demo' || instance.live.state !== 'stopped') return undefined
-  const code = instance.live.error?.code
-  if (code && SIGN_IN_CODES.has(code)) return 'sign-in'
-  if (code === 'tls-changed') return 'certificate'
+export function problemOf(
+  instance: InstanceSummary | undefined,
+  now: number = Date.now(),
+): Problem {
+  if (!instance || instance.kind === 'demo') return undefined
+  if (instance.live.state === 'stopped') {
+    const code = instance.live.error?.code
+    if (code && SIGN_IN_CODES.has(code)) return 'sign-in'
+    if (code === 'tls-changed') return 'certificate'
+  }
+  const expires = instance.tokenExpiresAt
+  if (expires !== undefined && expires - now < EXPIRY_WARNING_MS) return 'expiring'
   return undefined
 }
 
