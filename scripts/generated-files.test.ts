@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest'
 import { OPERATIONS } from '../src-main/simulator/generated/operations'
 import { operationKey } from '../src-main/simulator/http/route-table'
 import { createHandlerTable } from '../src-main/simulator/routes'
-import { generateManifest, generateTypes, MANIFEST_OUT, TYPES_OUT } from './spec-generate'
+import {
+  generateManifest,
+  generatePrivileges,
+  generateTypes,
+  MANIFEST_OUT,
+  PRIVILEGES_OUT,
+  TYPES_OUT,
+} from './spec-generate'
 import { DOCS_PATH, renderSimulatorDocs } from './simulator-docs'
 import { loadSpec } from './xo-spec'
 
@@ -14,6 +21,10 @@ const spec = loadSpec()
 describe('files generated from the spec', () => {
   it('has a route manifest that matches the published spec', () => {
     expect(readFileSync(MANIFEST_OUT, 'utf8')).toBe(generateManifest(spec))
+  })
+
+  it('has the client a privilege table that matches the published spec', () => {
+    expect(readFileSync(PRIVILEGES_OUT, 'utf8')).toBe(generatePrivileges(spec))
   })
 
   it('has XO types that match the published spec', async () => {

@@ -1,6 +1,7 @@
 import type { Pool } from 'undici'
 import { AppFailure } from '../app-failure'
-import { createToken, type CreateTokenInput } from './auth-token'
+import { type XoAccount } from './account'
+import { createToken, redirectPath, type CreateTokenInput } from './auth-token'
 import { normalizeBaseUrl, REST_PATH } from './base-url'
 import { toXoFailure, type XoErrorContext } from './errors'
 import { MalformedResponseError, XoResponseError } from './failures'
@@ -372,6 +373,84 @@ export class XoClient {
   createToken(input: CreateTokenInput, signal: AbortSignal): Promise<XoAuthenticationToken> {
     return this.#run(this.#ctx(undefined, 'basic'), signal, () =>
       createToken(this.#transport, input, signal),
+    )
+  }
+
+  /**
+   * The signed-in user (`GET /users/me`, which XO answers with a 307 to the user's own id,
+   * dist/users/user.middleware.mjs), and their RBAC v2 privileges (`GET /users/{id}/acl-privileges`,
+   * readable for oneself).
+   */
+  account(signal: AbortSignal): Promise<XoAccount> {
+    return this.#run(this.#ctx(), signal, async () => {
+      const me = await this.#transport.exchange(
+        { method: 'GET', path: '/users/me', kind: 'read', credentials: TOKEN, accept: [200, 307] },
+        signal,
+        async (res) => {
+          if (res.status === 307) {
+            await res.body.dump()
+            return { location: String(res.headers['location'] ?? '') }
+          }
+          return { user: (await readJson(res.headers, res.body)) as Record<string, unknown> }
+        },
+      )
+      const user =
+        'user' in me
+          ? me.user
+          : ((await this.#transport.exchange(
+              {
+                method: 'GET',
+                path: redirectPath(this.#transport.base, me.location),
+                kind: 'read',
+                credentials: TOKEN,
+              },
+              signal,
+              async (res) => readJson(res.headers, res.body),
+            )) as Record<string, unknown>)
+      const userId = String(user['id'] ?? '')
+      const admin = user['permission'] === 'admin'
+      const privileges = admin
+        ? []
+        : (
+            await this.#collect<Record<string, unknown>>(
+              listSpec(
+                subCollectionPath('users', userId, 'acl-privileges'),
+                { fields: ['resource', 'action', 'effect', 'selector'] },
+                'read',
+              ),
+              signal,
+            )
+          ).map((p) => ({
+            resource: String(p['resource']),
+            action: String(p['action']),
+            effect: p['effect'] === 'deny' ? ('deny' as const) : ('allow' as const),
+            ...(typeof p['selector'] === 'string' ? { selector: p['selector'] } : {}),
+          }))
+      return { userId, name: String(user['name'] ?? ''), admin, privileges }
+    })
+  }
+
+  /**
+   * What the server is: the REST API version and the operations it serves, from its own OpenAPI
+   * document (`GET /docs/swagger.json`, served without credentials, dist/index.mjs).
+   */
+  serverApi(signal: AbortSignal): Promise<{ version: string; operations: Set<string> }> {
+    return this.#run(this.#ctx(undefined, 'none'), signal, () =>
+      this.#transport.exchange(
+        { method: 'GET', path: '/docs/swagger.json', kind: 'read', credentials: { kind: 'none' } },
+        signal,
+        async (res) => {
+          const doc = (await readJson(res.headers, res.body)) as {
+            info?: { version?: unknown }
+            paths?: Record<string, Record<string, unknown>>
+          }
+          const operations = new Set<string>()
+          for (const [path, item] of Object.entries(doc.paths ?? {}))
+            for (const method of Object.keys(item))
+              operations.add(`${method.toUpperCase()} ${path}`)
+          return { version: String(doc.info?.version ?? 'unknown'), operations }
+        },
+      ),
     )
   }
 

@@ -207,10 +207,7 @@ export const OPERATIONS: OperationSpec[] = [
   "deprecated": false,
   "authenticated": true,
   "acl": true,
-  "privilege": {
-   "resource": "vm",
-   "action": "update:"
-  },
+  "privilege": null,
   "pathParams": [
    {
     "name": "id",
@@ -3024,10 +3021,7 @@ export const OPERATIONS: OperationSpec[] = [
   "deprecated": false,
   "authenticated": true,
   "acl": true,
-  "privilege": {
-   "resource": "vif",
-   "action": "update:"
-  },
+  "privilege": null,
   "pathParams": [
    {
     "name": "id",
@@ -3489,10 +3483,7 @@ export const OPERATIONS: OperationSpec[] = [
   "deprecated": false,
   "authenticated": true,
   "acl": true,
-  "privilege": {
-   "resource": "vdi",
-   "action": "update:"
-  },
+  "privilege": null,
   "pathParams": [
    {
     "name": "id",
@@ -4857,10 +4848,7 @@ export const OPERATIONS: OperationSpec[] = [
   "deprecated": false,
   "authenticated": true,
   "acl": true,
-  "privilege": {
-   "resource": "user",
-   "action": "rea"
-  },
+  "privilege": null,
   "pathParams": [
    {
     "name": "id",
@@ -5235,10 +5223,7 @@ export const OPERATIONS: OperationSpec[] = [
   "deprecated": false,
   "authenticated": true,
   "acl": true,
-  "privilege": {
-   "resource": "acl-privilege",
-   "action": "rea"
-  },
+  "privilege": null,
   "pathParams": [
    {
     "name": "id",

@@ -27,13 +27,14 @@ export function collectionReply(
   ctx: RequestContext,
   collection: CollectionName,
   records: Iterable<XoRecord>,
-  resource = ctx.op.privilege?.resource ?? resourceOf(collection),
+  /** The resource whose `read` privilege filters the list; `null`: no filter (one's own privileges). */
+  resource: string | null = ctx.op.privilege?.resource ?? resourceOf(collection),
 ): Reply {
-  const visible = ctx.sim.rbac.readable(ctx.caller, resource)
+  const visible = resource === null ? () => true : ctx.sim.rbac.readable(ctx.caller, resource)
   function* only(): Generator<XoRecord> {
     for (const r of records) if (visible(r)) yield r
   }
-  const rbacFiltered = ctx.caller.permission === 'admin' ? records : only()
+  const rbacFiltered = ctx.caller.permission === 'admin' || resource === null ? records : only()
   return {
     status: 200,
     collection: renderCollection(rbacFiltered, ctx.query, (r) => hrefOf(collection, r.id)),

@@ -67,8 +67,15 @@ export function registerUsers(table: HandlerTable): void {
       where(ctx.sim.store.list('groups'), (g) => list(g, 'users').includes(target(ctx).id)),
     ),
   )
+  // One's own privileges are readable without acl-privilege:read (dist/users/user.controller.mjs,
+  // getUserPrivileges: no privilege when the user is the caller).
   table.on('GET', '/users/{id}/acl-privileges', (ctx) =>
-    collectionReply(ctx, 'acl-privileges', privilegesOf(ctx, target(ctx))),
+    collectionReply(
+      ctx,
+      'acl-privileges',
+      privilegesOf(ctx, target(ctx)),
+      target(ctx).id === ctx.caller.userId ? null : undefined,
+    ),
   )
   table.on('GET', '/groups/{id}/users', (ctx) =>
     collectionReply(
