@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { test as base, _electron, type Page } from '@playwright/test'
-import { createAppCore, type AppCore } from '../src-main/app-core'
+import { createAppCore, type AppCore, type AppCoreOptions } from '../src-main/app-core'
 import { electronBinary } from './electron-binary'
 import { RENDERER_DIR, SHIM_BUNDLE } from './harness/paths'
 import { serveDirectory } from './harness/static-server'
@@ -26,12 +26,18 @@ export interface XoApp {
 
 interface Options {
   appMode: 'chromium' | 'electron'
+  /**
+   * The core's config folder and keychain (chromium harness only), for a spec that starts with
+   * instances saved; by default a throwaway folder, as a first start.
+   */
+  storage: AppCoreOptions['storage']
 }
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
 
 export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: string } }>({
   appMode: ['chromium', { option: true }],
+  storage: [undefined, { option: true }],
 
   renderer: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
@@ -43,7 +49,7 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
     { scope: 'worker' },
   ],
 
-  xo: async ({ appMode, page, renderer }, use) => {
+  xo: async ({ appMode, storage, page, renderer }, use) => {
     if (appMode === 'electron') {
       const app = await _electron.launch({ executablePath: electronBinary(), args: ['.'] })
       await use({
@@ -73,6 +79,7 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
       heartbeatMs: 250,
       // Quiet and quick, so a journey sees its own clicks' effects and no colleague's.
       demoLab: { life: false, actionDelayMs: 400, seed: 'e2e' },
+      ...(storage ? { storage } : {}),
     })
     await page.exposeBinding('__xoInvoke', async (_source, method: unknown, input: unknown) => {
       traffic.push({ direction: 'invoke', name: String(method), payload: input })

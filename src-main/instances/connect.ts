@@ -2,6 +2,11 @@ import type { InstanceId } from '@contract'
 import type { InventoryDiff } from '@contract/inventory'
 import { Agent } from 'undici'
 import type { EventHub } from '../app-events/event-hub'
+import {
+  SnapshotWriter,
+  type InventorySnapshot,
+  type InventorySnapshots,
+} from '../inventory/inventory-snapshot'
 import { startLiveInventory } from '../inventory/live-inventory'
 import { connectorFor, type TrustPolicy } from '../tls/trust'
 import type { TokenVault } from '../vault/token-vault'
@@ -21,6 +26,11 @@ export interface ConnectOptions {
   /** Environment, colour, read-only… as the sidebar shows them. */
   details?: InstanceDetails
   hub: EventHub
+  /**
+   * A saved instance's inventory on disk (never the Demo lab's, which is made anew): the cache
+   * starts from `saved`, shown as stale until the first read, and `store` keeps it current.
+   */
+  snapshot?: { store: InventorySnapshots; saved?: InventorySnapshot; intervalMs?: number }
   log?: (message: string) => void
 }
 
@@ -48,8 +58,31 @@ export function connectInstance(options: ConnectOptions): Instance {
     load: (collection, fields, signal) => client.list(collection as Collection, { fields }, signal),
     toAppError: (err) => toXoAppError(err, { host, credentials: 'token' }),
     dispatcher: streamAgent,
+    ...(options.snapshot?.saved ? { snapshot: options.snapshot.saved } : {}),
     ...(options.log ? { log: options.log } : {}),
   })
+  if (options.snapshot?.saved) {
+    // The VM list opens sorted by name (src-renderer/lib/state/vm-table.svelte.ts): sort the
+    // snapshot's VMs while the window loads, so its first page is only a slice.
+    setImmediate(() =>
+      live.cache.page('vms', {
+        offset: 0,
+        limit: 0,
+        sort: { field: 'name_label', direction: 'asc' },
+      }),
+    )
+  }
+  const writer = options.snapshot
+    ? new SnapshotWriter({
+        snapshots: options.snapshot.store,
+        cache: live.cache,
+        freshAt: () => live.freshAt(),
+        ...(options.snapshot.intervalMs !== undefined
+          ? { intervalMs: options.snapshot.intervalMs }
+          : {}),
+        ...(options.log ? { log: options.log } : {}),
+      })
+    : undefined
   const stopDiffs = live.cache.subscribe((diff) =>
     options.hub.publish('inventory.diff', forRenderer(diff)),
   )
@@ -69,6 +102,9 @@ export function connectInstance(options: ConnectOptions): Instance {
     async close() {
       stopDiffs()
       stopState()
+      // The stream first, so no change lands after the last snapshot is taken.
+      await live.stream.close()
+      await writer?.close()
       await live.close()
       await client.close()
       await streamAgent.close()

@@ -86,6 +86,12 @@ export interface InventoryCacheOptions {
   feed?: LiveFeed
   /** Changes within this window go out as one diff per collection. Default 16 ms (one frame). */
   frameMs?: number
+  /**
+   * Objects to start with (an instance's snapshot from disk), answered at once until the first
+   * read replaces them; `synced` stays false until then. Only the kept fields of known
+   * collections are taken.
+   */
+  initial?: Readonly<Record<string, readonly InventoryObject[]>>
   log?: (message: string) => void
 }
 
@@ -156,6 +162,7 @@ export class InventoryCache {
       const type = LISTENER_TYPE_OF_COLLECTION[collection]
       if (type) this.#collectionOfType.set(type, collection)
     }
+    if (options.initial) this.#restore(options.initial)
     const feed = options.feed
     if (!feed) {
       this.#stopFeed = () => {}
@@ -334,6 +341,19 @@ export class InventoryCache {
     this.#timer = undefined
     this.#pending.clear()
     this.#listeners.clear()
+  }
+
+  #restore(initial: Readonly<Record<string, readonly InventoryObject[]>>): void {
+    for (const [collection, fields] of this.#fields) {
+      const items = initial[collection]
+      const data = this.#data.get(collection)
+      if (!items || !data) continue
+      for (const item of items) {
+        const object: Record<string, unknown> = {}
+        for (const field of fields) if (Object.hasOwn(item, field)) object[field] = item[field]
+        if (typeof object['id'] === 'string') data.set(object['id'], object as InventoryObject)
+      }
+    }
   }
 
   #onEvent(event: XoObjectEvent): void {

@@ -3,6 +3,7 @@ import type { ConnectionState } from '@contract/inventory'
 import type { Dispatcher } from 'undici'
 import { XoEventStream, type BackoffOptions } from '../xo/events'
 import { InventoryCache, type InventoryLoader } from './inventory-cache'
+import type { InventorySnapshot } from './inventory-snapshot'
 
 export interface LiveInventoryOptions {
   instanceId: string
@@ -16,6 +17,11 @@ export interface LiveInventoryOptions {
   /** Collection → fields; default `DEFAULT_INVENTORY_FIELDS`. */
   collections?: Readonly<Record<string, readonly string[]>>
   frameMs?: number
+  /**
+   * The instance's last known inventory, from disk: the cache starts with it, pages answer from
+   * it at once, and the connection state says it is stale until the first read replaces it.
+   */
+  snapshot?: InventorySnapshot
   pingIntervalMs?: number
   backoff?: Partial<BackoffOptions>
   toAppError?: (err: unknown) => AppError
@@ -30,11 +36,16 @@ export interface LiveInventory {
   /** The current connection state, as pushed to the renderer. */
   connection(): ConnectionState
   /**
+   * When the cache's data was last known to match XO: now while live, when the stream dropped
+   * otherwise, the snapshot's time while only the snapshot is held; undefined before any data.
+   */
+  freshAt(): number | undefined
+  /**
    * Resolves once the cache holds a full read, for a page asked for early. While the stream makes
    * its first connection, that is the read it starts once subscribed: the page waits for it rather
    * than reading before the subscriptions (which would need a second read). Otherwise it shares
    * the read in flight or starts one, so an unreachable XO answers with an error, not silence.
-   * The signal ends only this caller's wait.
+   * The signal ends only this caller's wait. With a snapshot held, at once: its data answers.
    */
   ready(signal?: AbortSignal): Promise<void>
   /** Listens to connection-state changes; returns the unsubscribe function. */
@@ -75,15 +86,27 @@ export function startLiveInventory(options: LiveInventoryOptions): LiveInventory
     feed: stream,
     ...(options.collections ? { collections: options.collections } : {}),
     ...(options.frameMs !== undefined ? { frameMs: options.frameMs } : {}),
+    ...(options.snapshot ? { initial: options.snapshot.collections } : {}),
     ...(options.log ? { log: options.log } : {}),
+  })
+  const snapshotAt = options.snapshot?.savedAt
+  /** Until the first read completes, the data shown is the snapshot's. */
+  const staleSince = (): number | undefined => (cache.synced ? undefined : snapshotAt)
+  let wasLive = false
+  let leftLiveAt: number | undefined
+  stream.onState(({ state }) => {
+    if (wasLive && state !== 'live') leftLiveAt = Date.now()
+    wasLive = state === 'live'
   })
   const connection = (): ConnectionState => {
     const { state, error, retryAt } = stream.status
+    const since = staleSince()
     return {
       instanceId,
       state,
       ...(error ? { error } : {}),
       ...(retryAt !== undefined ? { retryAt } : {}),
+      ...(since !== undefined ? { stale: { since } } : {}),
     }
   }
   /** Until the stream's first read has started, or its first connection has failed. */
@@ -108,8 +131,12 @@ export function startLiveInventory(options: LiveInventoryOptions): LiveInventory
     cache,
     stream,
     connection,
+    freshAt() {
+      if (!cache.synced) return snapshotAt
+      return stream.status.state === 'live' ? Date.now() : leftLiveAt
+    },
     async ready(signal) {
-      if (cache.synced) return
+      if (cache.synced || staleSince() !== undefined) return
       signal?.throwIfAborted()
       if (stream.status.state === 'connecting') await firstRead(signal)
       if (!cache.synced) await cache.sync(signal)

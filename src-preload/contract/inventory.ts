@@ -23,6 +23,12 @@ export interface ConnectionState {
   error?: AppError
   /** When the next reconnect attempt starts (ms since the epoch), while `reconnecting`. */
   retryAt?: number
+  /**
+   * Present while the data shown is the last known inventory from disk, until the first fresh
+   * read from XO completes: `since` is when it was last known to match XO (ms since the epoch).
+   * `state` and `error` say why it is not fresh yet (unreachable, certificate…).
+   */
+  stale?: { since: number }
 }
 
 /**
