@@ -71,6 +71,7 @@ const MAIN_RULES = [
         'simulator',
         'app-events',
         'tls',
+        'audit',
       ].includes(folder),
     pattern: {
       regex: '(^|/)ipc(/|$)',

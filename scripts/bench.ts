@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, printed with the machine and date; record results in docs/benchmarks.md.
 import { cpus, totalmem } from 'node:os'
 import { benchClient } from './bench/client'
+import { benchColdStart } from './bench/cold-start'
 import { benchFirstRows } from './bench/first-rows'
 import { benchSimulator } from './bench/simulator'
 
@@ -14,3 +15,5 @@ console.log('\n## XO client')
 for (const line of await benchClient()) console.log(`- ${line}`)
 console.log('\n## First rows of the Demo lab (renderer in Chromium, e2e harness)')
 for (const line of await benchFirstRows()) console.log(`- ${line}`)
+console.log('\n## Cold start on a saved instance, XO unreachable (inventory snapshot on disk)')
+for (const line of await benchColdStart()) console.log(`- ${line}`)

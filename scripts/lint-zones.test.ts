@@ -84,6 +84,7 @@ describe('layering enforced by lint', () => {
     const code = "import { schemas } from '../ipc/schemas'\nexport const a = schemas\n"
     expect(await restrictedImports(code, 'src-main/inventory/inventory-cache.ts')).toBe(1)
     expect(await restrictedImports(code, 'src-main/instances/connect.ts')).toBe(1)
+    expect(await restrictedImports(code, 'src-main/audit/audit-log.ts')).toBe(1)
     expect(await restrictedImports(code, 'src-main/app-core.ts')).toBe(0)
   })
 })

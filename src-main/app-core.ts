@@ -7,6 +7,7 @@ import { connectInstance } from './instances/connect'
 import { Connections } from './instances/connections'
 import { DemoLab } from './instances/demo-lab'
 import { InstanceRegistry } from './instances/instance-registry'
+import { InventorySnapshots } from './inventory/inventory-snapshot'
 import { MemorySecretStore, type SecretStore } from './vault/keychain'
 import { EventHub } from './app-events/event-hub'
 import { createHandlers } from './ipc/handlers'
@@ -14,6 +15,7 @@ import { createRouter, type Dispatch } from './ipc/router'
 import { schemas } from './ipc/schemas'
 import type { SimulatorOptions } from './simulator'
 import { toAppError } from './app-failure'
+import { AuditLog } from './audit/audit-log'
 import { consoleLog, type Log } from './log'
 import { MemoryVault } from './vault/memory-vault'
 
@@ -45,6 +47,8 @@ export interface AppCore {
   instances: InstanceRegistry
   connections: Connections
   demo: DemoLab
+  /** The audit log of mutating requests, in the config folder. */
+  audit: AuditLog
   dispose(): Promise<void>
 }
 
@@ -57,14 +61,18 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const throwaway = options.storage ? undefined : mkdtempSync(join(tmpdir(), 'xo-desk-core-'))
   // Real instances' tokens: read from the keychain at start, then held in memory in main.
   const tokens = new MemoryVault()
+  const configDir = options.storage?.configDir ?? throwaway ?? ''
+  // Each saved instance's last known inventory, so the app opens on it at once, even offline.
+  const snapshots = new InventorySnapshots(join(configDir, 'inventory'), log)
   const connections = new Connections({
-    store: new ConfigStore(options.storage?.configDir ?? throwaway ?? ''),
+    store: new ConfigStore(configDir),
     secrets: options.storage?.secrets ?? new MemorySecretStore(),
     tokens,
     log,
     live: {
       registry: instances,
-      open: (config) =>
+      forget: (id) => snapshots.remove(id),
+      open: async (config) =>
         connectInstance({
           id: config.id,
           label: config.name,
@@ -74,6 +82,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
           trust: config.trust,
           hub,
           log,
+          snapshot: { store: snapshots, saved: await snapshots.read(config.id) },
           details: {
             environment: config.environment,
             color: config.color,
@@ -90,6 +99,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
         }),
     },
   })
+  const audit = new AuditLog(options.storage?.configDir ?? throwaway ?? '', log)
   const started = connections.start().catch((err: unknown) => [toAppError(err, log)])
   if (options.prepareDemoLab !== false) {
     void started.then(() => {
@@ -106,6 +116,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       connections,
       notices: () => started,
       demo,
+      audit,
     }),
     schemas,
   )
@@ -127,11 +138,13 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     instances,
     connections,
     demo,
+    audit,
     async dispose() {
       clearInterval(timer)
       await started
       await instances.closeAll()
       await demo.close()
+      await audit.flush() // the last appends land before a throwaway folder goes
       if (throwaway) rmSync(throwaway, { recursive: true, force: true })
     },
   }

@@ -1,4 +1,5 @@
 import { version } from '../../package.json'
+import { auditCommand } from './commands/audit'
 import { clientCommand } from './commands/client-commands'
 import { instancesCommand } from './commands/instances'
 import { simCommand } from './commands/sim'
@@ -17,6 +18,7 @@ Commands:
   get          Show one object
   action       Run an action on an object, optionally waiting for its task
   sim          Run a local Xen Orchestra simulator (xo-desk sim --help)
+  audit        Show what XO Desk changed, newest first (xo-desk audit --help)
   help         Show this help
   version      Print the version of XO Desk
 
@@ -70,6 +72,8 @@ export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>
         isTty: process.stdin.isTTY === true && process.stderr.isTTY === true,
         ...io,
       })
+    case 'audit':
+      return auditCommand(rest, io)
     case 'ls':
     case 'get':
     case 'action':

@@ -58,7 +58,7 @@ export interface NewInstance {
  * Opens a live connection for a saved instance (REST client + inventory), trusting its certificate
  * as `config.trust` says and reading its token from the same `tokens` vault.
  */
-export type OpenInstance = (config: InstanceConfig) => Instance
+export type OpenInstance = (config: InstanceConfig) => Instance | Promise<Instance>
 
 export interface ConnectionsOptions {
   store: ConfigStore
@@ -67,7 +67,12 @@ export interface ConnectionsOptions {
   /** Tokens in memory while the app runs, read from `secrets` at start. */
   tokens: TokenVault
   /** Where live connections go; absent for the CLI, which connects per command. */
-  live?: { registry: InstanceRegistry; open: OpenInstance }
+  live?: {
+    registry: InstanceRegistry
+    open: OpenInstance
+    /** Deletes what was kept of a removed instance besides its settings (its inventory on disk). */
+    forget?: (id: string) => Promise<void>
+  }
   log: Log
   /** Names this computer in the token's description in XO (`XO Desk on <host>`). */
   machine?: string
@@ -202,6 +207,7 @@ export class Connections {
   async remove(id: string): Promise<void> {
     const config = this.#find(id)
     await this.#o.live?.registry.remove(config.id)
+    await this.#o.live?.forget?.(config.id)
     const saved = await this.#o.store.update((file) => ({
       ...file,
       instances: file.instances.filter((c) => c.id !== config.id),
@@ -330,7 +336,7 @@ export class Connections {
 
   async #connect(config: InstanceConfig): Promise<void> {
     if (!this.#o.live) return
-    await this.#o.live.registry.add(this.#o.live.open(config))
+    await this.#o.live.registry.add(await this.#o.live.open(config))
   }
 
   /** The token of an instance, from memory or the keychain; undefined when none is stored. */

@@ -1,5 +1,6 @@
 // A read-only instance is enforced in main: a mutating request refused there, whatever the
 // renderer shows or sends.
+import type { InstanceSummary, Result } from '@contract'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createAppCore, type AppCore } from '../app-core'
 import { generateCertificate, startSimulator, type RunningSimulator } from '../simulator'
@@ -33,7 +34,7 @@ afterEach(async () => {
 const signal = (): AbortSignal => AbortSignal.timeout(10_000)
 
 it('refuses a VM action on a read-only instance in main, even when the renderer sends it', async () => {
-  const added = await core.dispatch(
+  const added = (await core.dispatch(
     'instances.add',
     {
       name: 'Production',
@@ -43,7 +44,7 @@ it('refuses a VM action on a read-only instance in main, even when the renderer 
       signIn: { method: 'token', token: sim.token },
     },
     signal(),
-  )
+  )) as Result<InstanceSummary>
   if (!added.ok) throw new Error(added.error.message)
   expect(added.value.readOnly).toBe(true)
   const vm = [...sim.lab.store.list('vms')].find((v) => v['power_state'] === 'Halted')
@@ -55,6 +56,6 @@ it('refuses a VM action on a read-only instance in main, even when the renderer 
   expect(res).toMatchObject({ ok: false, error: { code: 'forbidden' } })
   if (res.ok) return
   expect(res.error.message).toContain('Production is read-only')
-  expect(sim.lab.requests.filter((r) => r.startsWith('POST'))).toEqual([])
+  expect(sim.lab.requests.filter((r) => r.startsWith('POST /vms'))).toEqual([])
   expect(sim.lab.store.get('vms', String(vm?.['id']))?.['power_state']).toBe('Halted')
 })

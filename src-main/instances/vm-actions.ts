@@ -2,7 +2,7 @@ import type { AppError, TaskProgress, VmActionInput, VmPowerAction } from '@cont
 import { AppFailure, toAppError } from '../app-failure'
 import type { EventHub } from '../app-events/event-hub'
 import type { Log } from '../log'
-import type { InstanceRegistry } from './instance-registry'
+import type { Instance, InstanceRegistry } from './instance-registry'
 
 /**
  * Starts a VM power action and follows its task in the background: the renderer gets the task id
@@ -27,15 +27,22 @@ function aboutVm(error: AppError, action: VmPowerAction, vmName: string): AppErr
   return { ...error, message: `Could not ${VERBS[action]} ${vmName}: ${error.message}` }
 }
 
+/** A VM's name as the inventory knows it, else its id. */
+export function vmNameOf(instance: Instance, vmId: string): string {
+  return String(instance.live.cache.get('vms', vmId)?.['name_label'] ?? vmId)
+}
+
 export async function startVmAction(
   registry: InstanceRegistry,
   hub: EventHub,
   log: Log,
   input: VmActionInput,
   signal: AbortSignal,
+  /** Told how the task ended (its error, if it failed), before `task.progress` says so. */
+  onEnd?: (end: { taskId: string; error?: AppError }) => void,
 ): Promise<{ taskId: string }> {
   const instance = registry.get(input.instanceId)
-  const vmName = String(instance.live.cache.get('vms', input.vmId)?.['name_label'] ?? input.vmId)
+  const vmName = vmNameOf(instance, input.vmId)
   let taskId: string
   try {
     ;({ taskId } = await instance.client.action('vms', input.vmId, input.action, {}, signal))
@@ -62,9 +69,15 @@ export async function startVmAction(
       AbortSignal.timeout(60 * 60_000), // the task outlives the IPC request that started it
     )
     .then(
-      () => publish({ status: 'success', progress: 100 }),
-      (err: unknown) =>
-        publish({ status: 'failure', error: aboutVm(toAppError(err), input.action, vmName) }),
+      () => {
+        onEnd?.({ taskId })
+        publish({ status: 'success', progress: 100 })
+      },
+      (err: unknown) => {
+        const error = aboutVm(toAppError(err), input.action, vmName)
+        onEnd?.({ taskId, error })
+        publish({ status: 'failure', error })
+      },
     )
   return { taskId }
 }

@@ -1,9 +1,10 @@
-import type { AppError, AppInfo, InstanceSummary } from '@contract'
-import { AppFailure } from '../app-failure'
+import type { AppError, AppInfo, InstanceSummary, VmActionInput } from '@contract'
+import { AppFailure, toAppError } from '../app-failure'
+import type { AuditLog, AuditRecord } from '../audit/audit-log'
 import type { Connections } from '../instances/connections'
 import type { DemoLab } from '../instances/demo-lab'
 import { summaryOf, type InstanceRegistry } from '../instances/instance-registry'
-import { startVmAction } from '../instances/vm-actions'
+import { startVmAction, vmNameOf } from '../instances/vm-actions'
 import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
 import type { EventHub } from '../app-events/event-hub'
@@ -22,6 +23,8 @@ export interface HandlerDeps {
   notices: () => Promise<AppError[]>
   demo: DemoLab
   log: Log
+  /** Where every mutating request is recorded. */
+  audit: AuditLog
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -39,22 +42,36 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await deps.openExternal(url)
       return undefined
     },
-    'instances.list': async () => deps.instances.list(),
+    // After the saved instances are opened (from their snapshots: quick), so a start shows them.
+    'instances.list': async () => {
+      await deps.notices()
+      return deps.instances.list()
+    },
     'instances.notices': () => deps.notices(),
     'instances.inspect': ({ address }, signal) => deps.connections.inspect(address, signal),
-    'instances.add': async (input, signal) =>
-      summary(deps, (await deps.connections.add(input, signal)).id),
-    'instances.remove': async ({ instanceId }) => {
-      await deps.connections.remove(instanceId)
-      return undefined
-    },
-    'instances.trust': async ({ instanceId, fingerprint256 }) =>
-      summary(
+    'instances.add': (input, signal) =>
+      audited(
         deps,
-        (await deps.connections.retrust(instanceId, { kind: 'pinned', fingerprint256 })).id,
+        onInstance(deps, 'instances.add', '', input.name.trim()),
+        async () => summary(deps, (await deps.connections.add(input, signal)).id),
+        (added) => onInstance(deps, 'instances.add', added.id, added.label),
       ),
-    'instances.signIn': async ({ instanceId, signIn }, signal) =>
-      summary(deps, (await deps.connections.signInAgain(instanceId, signIn, signal)).id),
+    'instances.remove': ({ instanceId }) =>
+      audited(deps, onInstance(deps, 'instances.remove', instanceId), async () => {
+        await deps.connections.remove(instanceId)
+        return undefined
+      }),
+    'instances.trust': ({ instanceId, fingerprint256 }) =>
+      audited(deps, onInstance(deps, 'instances.trust', instanceId), async () =>
+        summary(
+          deps,
+          (await deps.connections.retrust(instanceId, { kind: 'pinned', fingerprint256 })).id,
+        ),
+      ),
+    'instances.signIn': ({ instanceId, signIn }, signal) =>
+      audited(deps, onInstance(deps, 'instances.signIn', instanceId), async () =>
+        summary(deps, (await deps.connections.signInAgain(instanceId, signIn, signal)).id),
+      ),
     'demo.open': () => deps.demo.open(),
     'demo.reset': () => deps.demo.reset(),
     'inventory.page': async ({ instanceId, ...query }, signal) => {
@@ -64,10 +81,25 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await live.ready(signal)
       return live.cache.page(query.collection, query)
     },
-    'vms.action': (input, signal) => {
-      refuseIfReadOnly(deps.instances, input.instanceId)
-      return startVmAction(deps.instances, deps.hub, deps.log, input, signal)
+    'vms.action': async (input, signal) => {
+      const subject = onVm(deps, input)
+      await refusedUnless(deps, subject, () => {
+        refuseIfReadOnly(deps.instances, input.instanceId)
+        refuseIfOffline(deps.instances, input.instanceId)
+      })
+      // `started` is recorded before the task can end: following it needs a request to XO.
+      return audited(
+        deps,
+        subject,
+        () =>
+          startVmAction(deps.instances, deps.hub, deps.log, input, signal, ({ taskId, error }) => {
+            void deps.audit.record({ ...subject, taskId, ...ending(error) })
+          }),
+        ({ taskId }) => ({ outcome: 'started', taskId }),
+      )
     },
+    'audit.list': (query) => deps.audit.list(query),
+    'audit.export': ({ format }) => deps.audit.export(format),
   }
 }
 
@@ -88,4 +120,102 @@ function refuseIfReadOnly(instances: InstanceRegistry, id: string): void {
       'Turn read-only off for this instance to act on it.',
     )
   }
+}
+
+/**
+ * Actions are refused, in main, while an instance's event stream is down or only its snapshot
+ * from disk is held: the VM may not be as the list shows it, and XO would not get the request.
+ */
+function refuseIfOffline(instances: InstanceRegistry, id: string): void {
+  const instance = instances.get(id)
+  const { state, error, stale } = instance.live.connection()
+  if (!stale && (state === 'live' || state === 'connecting')) return
+  const shown = stale
+    ? `the VMs shown are from ${new Date(stale.since).toLocaleString()}`
+    : 'the VMs shown may be out of date'
+  const later = 'Actions come back once it shows Live in the sidebar.'
+  if (state === 'connecting' && !error) {
+    throw new AppFailure(
+      'unreachable',
+      `${instance.label} is not connected yet: ${shown}.`,
+      `Wait a moment and try again. ${later}`,
+      true,
+    )
+  }
+  const why = error ? ` (${error.message.replace(/\.$/, '')})` : ''
+  throw new AppFailure(
+    'unreachable',
+    `XO Desk cannot reach ${instance.label}${why}, so it does not act on it: ${shown}.`,
+    `${error?.action ?? 'Check that XO is running and reachable from this computer.'} ${later}`,
+    true,
+  )
+}
+
+/** Who did what to which object: what the audit log keeps of a request (never its input). */
+type Subject = Pick<AuditRecord, 'instance' | 'object' | 'action'>
+
+/** A request on a saved instance, named while it still exists (before `instances.remove`). */
+function onInstance(
+  deps: HandlerDeps,
+  action: string,
+  id: string,
+  name = deps.connections.find(id)?.name ?? id,
+): Subject {
+  return { instance: { id, name }, object: { collection: 'instances', id, name }, action }
+}
+
+function onVm(deps: HandlerDeps, { instanceId, vmId, action }: VmActionInput): Subject {
+  const instance = deps.instances.get(instanceId)
+  return {
+    instance: { id: instanceId, name: instance.label },
+    object: { collection: 'vms', id: vmId, name: vmNameOf(instance, vmId) },
+    action: `vms.${action}`,
+  }
+}
+
+/** The outcome of a request that ended: its error's code and readable message only. */
+function ending(
+  error: AppError | undefined,
+  failed: 'failed' | 'refused' = 'failed',
+): Pick<AuditRecord, 'outcome' | 'error'> {
+  return error
+    ? { outcome: failed, error: { code: error.code, message: error.message } }
+    : { outcome: 'succeeded' }
+}
+
+/** Runs XO Desk's own checks before a request; one that says no is recorded as `refused`. */
+async function refusedUnless(
+  deps: HandlerDeps,
+  subject: Subject,
+  check: () => void,
+): Promise<void> {
+  try {
+    check()
+  } catch (err) {
+    const error = toAppError(err, () => {})
+    await deps.audit.record({ ...subject, ...ending(error, 'refused') })
+    throw err
+  }
+}
+
+/**
+ * Runs a mutating request and records how it ended, then answers as the request would have.
+ * `done` says more once it succeeded (the new instance's id, the task XO started).
+ */
+async function audited<T>(
+  deps: HandlerDeps,
+  subject: Subject,
+  run: () => Promise<T>,
+  done: (value: T) => Partial<AuditRecord> = () => ({}),
+): Promise<T> {
+  let value: T
+  try {
+    value = await run()
+  } catch (err) {
+    // The router logs an unexpected error; here only its readable form is kept.
+    await deps.audit.record({ ...subject, ...ending(toAppError(err, () => {})) })
+    throw err
+  }
+  await deps.audit.record({ ...subject, outcome: 'succeeded', ...done(value) })
+  return value
 }

@@ -25,6 +25,8 @@ function setup() {
     'demo.reset': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'inventory.page': vi.fn(async () => ({ collection: 'vms', offset: 0, items: [], total: 0 })),
     'vms.action': vi.fn(async () => ({ taskId: 't' })),
+    'audit.list': vi.fn(async () => []),
+    'audit.export': vi.fn(async () => ({ fileName: 'audit.csv', text: '' })),
   } satisfies Handlers
   return { handlers, dispatch: createRouter(handlers, schemas) }
 }

@@ -74,4 +74,9 @@ export const schemas = {
       'resume',
     ]),
   }),
+  'audit.list': z.strictObject({
+    limit: z.number().int().min(1).max(10_000).optional(),
+    instanceId: instanceId.optional(),
+  }),
+  'audit.export': z.strictObject({ format: z.enum(['csv', 'json']) }),
 } satisfies Schemas

@@ -396,7 +396,7 @@ export class XoClient {
       )
       const user =
         'user' in me
-          ? me.user
+          ? (me.user ?? {})
           : ((await this.#transport.exchange(
               {
                 method: 'GET',

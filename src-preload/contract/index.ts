@@ -13,12 +13,14 @@ import type {
 } from './instances'
 import type { ConnectionState, InventoryDiff, InventoryPage, InventoryPageQuery } from './inventory'
 import type { TaskProgress, VmActionInput } from './tasks'
+import type { AuditEntry, AuditExport, AuditExportInput, AuditListInput } from './audit'
 
 export type * from './errors'
 export type * from './app'
 export type * from './instances'
 export type * from './inventory'
 export type * from './tasks'
+export type * from './audit'
 export { ok, fail } from './errors'
 
 /** Every request the renderer may make, named `domain.verb`: its input and its success value. */
@@ -58,6 +60,10 @@ export interface Methods {
   }
   /** Start a VM power action; its task's progress arrives as `task.progress` events. */
   'vms.action': { input: VmActionInput; output: { taskId: string } }
+  /** The local audit log of mutating requests, newest first. */
+  'audit.list': { input: AuditListInput; output: AuditEntry[] }
+  /** The whole audit log as CSV or JSON text, to save as a file. */
+  'audit.export': { input: AuditExportInput; output: AuditExport }
 }
 
 /** Every push from main, named `domain.noun`. Payloads are plain, structured-clone-safe data. */
@@ -91,6 +97,8 @@ export const METHODS = {
   'demo.reset': true,
   'inventory.page': true,
   'vms.action': true,
+  'audit.list': true,
+  'audit.export': true,
 } as const satisfies Record<MethodName, true>
 
 /** Runtime allow-list of events, checked the same way. */
