@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hostname as machineName } from 'node:os'
-import type { AppError } from '@contract'
+import type { AppError, InstanceCertificate, InstanceSettingsPatch } from '@contract'
 import { AppFailure } from '../app-failure'
 import type { Log } from '../log'
 import type { CertificateInfo } from '../tls/certificate'
@@ -14,7 +14,7 @@ import { toXoAppError } from '../xo/errors'
 import { checkAddress } from './address-policy'
 import type { ConfigStore } from './config-store'
 import { DEFAULT_COLOR, type InstanceConfig } from './instance-config'
-import type { Instance, InstanceRegistry } from './instance-registry'
+import type { Instance, InstanceDetails, InstanceRegistry } from './instance-registry'
 
 /** What a server showed on first contact, for the trust step of "Add an XO". */
 export interface ServerInspection {
@@ -79,6 +79,37 @@ export interface ConnectionsOptions {
 }
 
 const DEFAULT_TOKEN_LIFETIME = '30 days'
+
+const DAY_MS = 24 * 3600_000
+/** A certificate that ends within this is flagged on the Certificates screen. */
+export const CERTIFICATE_WARNING_DAYS = 30
+
+/** What the sidebar and banner show of a saved instance's settings (never its token). */
+export function detailsOf(config: InstanceConfig): InstanceDetails {
+  return {
+    environment: config.environment,
+    color: config.color,
+    readOnly: config.readOnly,
+    trust:
+      config.trust.kind === 'pinned'
+        ? { kind: 'pinned', fingerprint256: config.trust.fingerprint256 }
+        : { kind: config.trust.kind },
+    tokenStorage: config.tokenStorage,
+    ...(config.tokenExpiresAt !== undefined ? { tokenExpiresAt: config.tokenExpiresAt } : {}),
+  }
+}
+
+/** Whole days left until `validTo` (negative once past), and whether that calls for a warning. */
+export function certificateExpiry(
+  validTo: string,
+  now: number,
+): Pick<InstanceCertificate, 'daysLeft' | 'expiry'> {
+  const left = Date.parse(validTo) - now
+  return {
+    daysLeft: Math.floor(left / DAY_MS),
+    expiry: left <= 0 ? 'expired' : left < CERTIFICATE_WARNING_DAYS * DAY_MS ? 'expiring' : 'ok',
+  }
+}
 
 /**
  * The admin's own XO instances: their settings on disk, their tokens in the keychain, their live
@@ -264,14 +295,128 @@ export class Connections {
     return updated
   }
 
+  /**
+   * Changes an instance's name, colour, environment or read-only flag. Checked against the file
+   * as it is on disk (another window or the CLI may have saved meanwhile), applied there, and
+   * shown at once by the live connection, which keeps its token and its stream.
+   */
+  async update(idOrName: string, patch: InstanceSettingsPatch): Promise<InstanceConfig> {
+    const config = this.#find(idOrName)
+    const change = checkedPatch(patch)
+    const updated = await this.#save(config.id, (c, all) => {
+      if (change.name !== undefined) {
+        const wanted = change.name.toLowerCase()
+        const taken = all.find((o) => o.id !== c.id && o.name.toLowerCase() === wanted)
+        if (taken) {
+          throw new AppFailure(
+            'conflict',
+            `An instance named "${taken.name}" already exists.`,
+            'Choose another name.',
+          )
+        }
+      }
+      return { ...c, ...change }
+    })
+    const instance = this.#o.live?.registry.has(updated.id)
+      ? this.#o.live.registry.get(updated.id)
+      : undefined
+    if (instance) {
+      instance.label = updated.name
+      instance.details = { ...instance.details, ...detailsOf(updated) }
+    }
+    this.#o.log(`instances: changed the settings of ${updated.name}`)
+    return updated
+  }
+
+  /**
+   * Saves the sidebar's order: `ids` first, in that order. An instance saved meanwhile by another
+   * window or the CLI, so not in `ids`, keeps its place after them rather than being lost.
+   */
+  async reorder(ids: readonly string[]): Promise<readonly InstanceConfig[]> {
+    if (new Set(ids).size !== ids.length) {
+      throw new AppFailure(
+        'invalid-input',
+        'The new order names an instance twice.',
+        'Move the instance again.',
+      )
+    }
+    const saved = await this.#o.store.update((file) => {
+      const unknown = ids.find((id) => !file.instances.some((c) => c.id === id))
+      if (unknown !== undefined) {
+        throw new AppFailure(
+          'not-found',
+          'The new order names an instance that is no longer saved.',
+          'Look at the instance list again, then move the instance again.',
+        )
+      }
+      const rank = (id: string): number => {
+        const at = ids.indexOf(id)
+        return at === -1 ? ids.length : at
+      }
+      return {
+        ...file,
+        instances: [...file.instances].sort((a, b) => rank(a.id) - rank(b.id)),
+      }
+    })
+    this.#configs = saved.instances
+    this.#o.log('instances: saved a new order')
+    return this.#configs
+  }
+
+  /**
+   * Each saved instance's certificate as its server presents it now, beside how XO Desk trusts
+   * it. Only a TLS handshake per instance (`probeCertificate`): no request, so no token, is sent.
+   * An instance that cannot be reached is an entry with an error, not a failure of the list.
+   */
+  async certificates(
+    signal: AbortSignal,
+    now: number = Date.now(),
+  ): Promise<InstanceCertificate[]> {
+    return Promise.all(
+      this.#configs.map(async (config): Promise<InstanceCertificate> => {
+        const url = new URL(config.url)
+        const base: InstanceCertificate = {
+          instanceId: config.id,
+          name: config.name,
+          url: config.url,
+          trust: detailsOf(config).trust ?? { kind: 'system' },
+          trustedBySystem: false,
+          changed: false,
+        }
+        if (url.protocol !== 'https:') return base
+        try {
+          const probe = await probeCertificate(
+            url.hostname.replace(/^\[|\]$/g, ''),
+            Number(url.port || 443),
+            { signal, timeoutMs: 10_000 },
+          )
+          const { pem: _pem, ...presented } = probe.certificate
+          return {
+            ...base,
+            presented,
+            trustedBySystem: probe.trusted,
+            changed:
+              config.trust.kind === 'pinned' &&
+              config.trust.fingerprint256 !== presented.fingerprint256,
+            ...certificateExpiry(presented.validTo, now),
+          }
+        } catch (err) {
+          return { ...base, error: toXoAppError(err, { host: url.host }) }
+        }
+      }),
+    )
+  }
+
   async #save(
     id: string,
-    change: (config: InstanceConfig) => InstanceConfig,
+    change: (config: InstanceConfig, all: readonly InstanceConfig[]) => InstanceConfig,
   ): Promise<InstanceConfig> {
     let updated: InstanceConfig | undefined
     const saved = await this.#o.store.update((file) => ({
       ...file,
-      instances: file.instances.map((c) => (c.id === id ? (updated = change(c)) : c)),
+      instances: file.instances.map((c) =>
+        c.id === id ? (updated = change(c, file.instances)) : c,
+      ),
     }))
     this.#configs = saved.instances
     if (!updated) return this.#find(id)
@@ -347,6 +492,47 @@ export class Connections {
     if (token !== undefined) this.#o.tokens.set(config.id, token)
     return token
   }
+}
+
+/** A settings patch checked and tidied (trimmed name and label, lower-case colour). */
+function checkedPatch(patch: InstanceSettingsPatch): InstanceSettingsPatch {
+  const out: InstanceSettingsPatch = {}
+  if (patch.name !== undefined) {
+    const name = patch.name.trim()
+    if (name === '' || name.length > 100) {
+      throw new AppFailure(
+        'invalid-input',
+        name === '' ? 'The instance has no name.' : 'The name is longer than 100 characters.',
+        'Give it a short name, e.g. "Production".',
+      )
+    }
+    out.name = name
+  }
+  if (patch.color !== undefined) {
+    if (!/^#[0-9a-f]{6}$/i.test(patch.color)) {
+      throw new AppFailure(
+        'invalid-input',
+        `"${patch.color}" is not a colour XO Desk can show.`,
+        'Pick a colour as #rrggbb, e.g. #2f6fde.',
+      )
+    }
+    out.color = patch.color.toLowerCase()
+  }
+  if (patch.environment !== undefined) {
+    const environment = patch.environment.trim()
+    if (environment === '' || environment.length > 40) {
+      throw new AppFailure(
+        'invalid-input',
+        environment === ''
+          ? 'The environment label is empty.'
+          : 'The environment label is longer than 40 characters.',
+        'Use a short label such as production, staging or lab.',
+      )
+    }
+    out.environment = environment
+  }
+  if (patch.readOnly !== undefined) out.readOnly = patch.readOnly
+  return out
 }
 
 function errorParts(e: AppError): [AppError['code'], string, string, boolean] {

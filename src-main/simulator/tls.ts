@@ -8,8 +8,14 @@ export interface SelfSignedCertificate {
   fingerprint256: string
 }
 
-/** A fresh self-signed certificate for loopback (and `host` if given): the simulator's `--tls` mode. */
-export async function generateCertificate(host?: string): Promise<SelfSignedCertificate> {
+/**
+ * A fresh self-signed certificate for loopback (and `host` if given): the simulator's `--tls` mode.
+ * `days` is its validity (a year by default); tests make one that is about to expire.
+ */
+export async function generateCertificate(
+  host?: string,
+  { days }: { days?: number } = {},
+): Promise<SelfSignedCertificate> {
   const altNames: { type: number; value?: string; ip?: string }[] = [
     { type: 2, value: 'localhost' },
     { type: 7, ip: '127.0.0.1' },
@@ -21,7 +27,8 @@ export async function generateCertificate(host?: string): Promise<SelfSignedCert
   const pems = await generate([{ name: 'commonName', value: 'xo-desk-simulator' }], {
     keyType: 'ec',
     algorithm: 'sha256',
-    days: 30,
+    // selfsigned 5 reads only `notAfterDate` (default: a year after `notBeforeDate`), not `days`.
+    ...(days !== undefined ? { notAfterDate: new Date(Date.now() + days * 24 * 3600_000) } : {}),
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },

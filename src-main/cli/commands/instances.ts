@@ -19,6 +19,9 @@ export const INSTANCES_USAGE = `Usage:
                         [--trust SHA256 | --ca FILE.pem] [--env production|staging|lab|NAME]
                         [--color '#rrggbb'] [--read-only] [--expires '30 days']
   xo-desk instances remove NAME
+  xo-desk instances rename OLD NEW
+  xo-desk instances set NAME [--env production|staging|lab|NAME] [--color '#rrggbb']
+                        [--read-only | --writable]
   xo-desk instances login NAME (--token-stdin | [--password-stdin] [--otp CODE])
   xo-desk instances trust NAME --fingerprint SHA256
 
@@ -74,6 +77,7 @@ function row(config: InstanceConfig): Record<string, unknown> {
     name: config.name,
     url: config.url,
     environment: config.environment,
+    color: config.color,
     readOnly: config.readOnly,
     trust:
       config.trust.kind === 'pinned' ? `pinned ${config.trust.fingerprint256}` : config.trust.kind,
@@ -104,6 +108,7 @@ export async function instancesCommand(argv: string[], io: InstancesIo): Promise
         env: { type: 'string' },
         color: { type: 'string' },
         'read-only': { type: 'boolean' },
+        writable: { type: 'boolean' },
         expires: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -145,6 +150,29 @@ export async function instancesCommand(argv: string[], io: InstancesIo): Promise
     if (sub === 'remove') {
       await connections.remove(name)
       io.stdout(`Removed ${name} and its token.\n`)
+      return 0
+    }
+    if (sub === 'rename') {
+      const next = positionals[2]
+      if (!next) return usage(io, 'give the new name: xo-desk instances rename OLD NEW')
+      const renamed = await connections.update(name, { name: next })
+      io.stdout(`Renamed ${name} to ${renamed.name}.\n`)
+      return 0
+    }
+    if (sub === 'set') {
+      if (values['read-only'] && values.writable)
+        return usage(io, 'pass --read-only or --writable, not both.')
+      const patch = {
+        ...(values.env !== undefined ? { environment: values.env } : {}),
+        ...(values.color !== undefined ? { color: values.color } : {}),
+        ...(values['read-only'] ? { readOnly: true } : values.writable ? { readOnly: false } : {}),
+      }
+      if (Object.keys(patch).length === 0)
+        return usage(io, 'say what to change: --env, --color, --read-only or --writable.')
+      const updated = await connections.update(name, patch)
+      io.stdout(
+        `${updated.name}: ${updated.environment}, ${updated.color}${updated.readOnly ? ', read-only' : ''}.\n`,
+      )
       return 0
     }
     if (sub === 'add') {
