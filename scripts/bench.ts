@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os'
 import { benchClient } from './bench/client'
 import { benchColdStart } from './bench/cold-start'
 import { benchFirstRows } from './bench/first-rows'
+import { benchPageAll } from './bench/page-all'
 import { benchSimulator } from './bench/simulator'
 
 console.log(`# XO Desk benchmarks — ${new Date().toISOString()}`)
@@ -17,3 +18,5 @@ console.log('\n## First rows of the Demo lab (renderer in Chromium, e2e harness)
 for (const line of await benchFirstRows()) console.log(`- ${line}`)
 console.log('\n## Cold start on a saved instance, XO unreachable (inventory snapshot on disk)')
 for (const line of await benchColdStart()) console.log(`- ${line}`)
+console.log('\n## All instances: one page across 2 × 10,000 VMs (inventory.pageAll)')
+for (const line of await benchPageAll()) console.log(`- ${line}`)

@@ -287,6 +287,14 @@ export class InventoryCache {
   }
 
   /**
+   * The whole filtered and sorted view a page is cut from, shared with the cache (read-only):
+   * `inventory.pageAll` merges these across instances without copying them.
+   */
+  view(collection: string, sort?: InventorySort, filter?: string): readonly InventoryObject[] {
+    return this.#view(collection, sort, filter)
+  }
+
+  /**
    * Receives every diff, a resync's with its objects (the renderer gets it without them, see
    * `connect.ts`); returns the unsubscribe function.
    */
@@ -469,7 +477,8 @@ function normalise(item: Record<string, unknown>): InventoryObject | undefined {
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
-function comparator({ field, direction }: InventorySort) {
+/** The order of {@link InventoryCache.page} for a sort: the merge across instances uses the same. */
+export function comparator({ field, direction }: InventorySort) {
   const sign = direction === 'desc' ? -1 : 1
   const path = field.split('.')
   return (a: InventoryObject, b: InventoryObject): number => {
