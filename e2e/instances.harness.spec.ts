@@ -24,6 +24,7 @@ async function tlsSim(vms: number, cert?: SelfSignedCertificate, port = 0, token
     port,
     seed: `e2e-${vms}`,
     life: false,
+    actionDelayMs: 200,
     vms,
     ...(token ? { token } : {}),
   })
@@ -115,4 +116,22 @@ test('an expired token asks to sign in again, and the instance keeps its setting
   await xo.page.getByRole('button', { name: 'Sign in again' }).click()
   await expect(new WelcomePage(xo.page).instance('Production')).toContainText('Live')
   await expect(xo.page.getByTestId('environment-banner')).toHaveText('production')
+})
+
+test('forcing a VM off on a production instance asks for its name first', async ({ xo }) => {
+  const { sim } = await tlsSim(40)
+  await addByToken(xo, 'Production', sim)
+  const paused = [...sim.lab.store.list('vms')].find((v) => v['power_state'] === 'Paused')
+  if (!paused) throw new Error('the lab has no paused VM')
+  const name = String(paused['name_label'])
+  const vms = new VmsPage(xo.page)
+  await vms.filter.fill(name)
+  await vms.action(name, 'Force shutdown').click()
+  const dialog = xo.page.getByRole('alertdialog')
+  await expect(dialog).toContainText(`Force shutdown ${name} on Production?`)
+  const confirm = dialog.getByRole('button', { name: 'Force shutdown' })
+  await expect(confirm).toBeDisabled()
+  await dialog.getByRole('textbox').fill(name)
+  await confirm.click()
+  await expect(vms.powerState(name)).toHaveText('Halted')
 })

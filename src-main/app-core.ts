@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { AppInfo } from '@contract'
 import { ConfigStore } from './instances/config-store'
 import { connectInstance } from './instances/connect'
-import { Connections } from './instances/connections'
+import { Connections, detailsOf } from './instances/connections'
 import { DemoLab } from './instances/demo-lab'
 import { InstanceRegistry } from './instances/instance-registry'
 import { InventorySnapshots } from './inventory/inventory-snapshot'
@@ -83,19 +83,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
           hub,
           log,
           snapshot: { store: snapshots, saved: await snapshots.read(config.id) },
-          details: {
-            environment: config.environment,
-            color: config.color,
-            readOnly: config.readOnly,
-            trust:
-              config.trust.kind === 'pinned'
-                ? { kind: 'pinned', fingerprint256: config.trust.fingerprint256 }
-                : { kind: config.trust.kind },
-            tokenStorage: config.tokenStorage,
-            ...(config.tokenExpiresAt !== undefined
-              ? { tokenExpiresAt: config.tokenExpiresAt }
-              : {}),
-          },
+          details: detailsOf(config),
         }),
     },
   })

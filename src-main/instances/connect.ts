@@ -13,7 +13,8 @@ import type { TokenVault } from '../vault/token-vault'
 import { XoClient } from '../xo/client'
 import { toXoAppError } from '../xo/errors'
 import type { Collection } from '../xo/types'
-import type { Instance, InstanceDetails } from './instance-registry'
+import { readInstanceAccount } from './instance-account'
+import { summaryOf, type Instance, type InstanceDetails } from './instance-registry'
 
 export interface ConnectOptions {
   id: InstanceId
@@ -86,13 +87,29 @@ export function connectInstance(options: ConnectOptions): Instance {
   const stopDiffs = live.cache.subscribe((diff) =>
     options.hub.publish('inventory.diff', forRenderer(diff)),
   )
+  // Once the stream is live the token works: read who it belongs to and what the server serves.
+  const closing = new AbortController()
+  let accountRead = false
   const stopState = live.onConnection((state) => {
     options.log?.(
       `${options.label}: event stream ${state.state}${state.error ? ` (${state.error.message})` : ''}`,
     )
     options.hub.publish('instance.state', state)
+    if (state.state === 'live' && !accountRead) {
+      accountRead = true
+      readInstanceAccount(client, closing.signal).then(
+        (account) => {
+          instance.account = account
+          options.hub.publish('instance.updated', summaryOf(instance))
+        },
+        (err: unknown) => {
+          accountRead = false // tried again on the next connection
+          options.log?.(`${options.label}: could not read the account (${String(err)})`)
+        },
+      )
+    }
   })
-  return {
+  const instance: Instance = {
     id: options.id,
     label: options.label,
     kind: options.kind,
@@ -100,6 +117,7 @@ export function connectInstance(options: ConnectOptions): Instance {
     client,
     live,
     async close() {
+      closing.abort()
       stopDiffs()
       stopState()
       // The stream first, so no change lands after the last snapshot is taken.
@@ -110,6 +128,7 @@ export function connectInstance(options: ConnectOptions): Instance {
       await streamAgent.close()
     },
   }
+  return instance
 }
 
 /**

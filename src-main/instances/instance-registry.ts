@@ -1,6 +1,7 @@
 import type { InstanceId, InstanceSummary } from '@contract'
 import type { LiveInventory } from '../inventory/live-inventory'
 import { AppFailure } from '../app-failure'
+import { accountSummary, type InstanceAccount } from './instance-account'
 import type { XoClient } from '../xo/client'
 
 /** One connected XO instance in main: its client, its live inventory, and what the sidebar shows. */
@@ -12,6 +13,8 @@ export interface Instance {
   live: LiveInventory
   /** What the sidebar shows beyond name and state: environment, colour, read-only, trust. */
   details?: InstanceDetails
+  /** The signed-in account and the server's API, once read after the first connection. */
+  account?: InstanceAccount
   /** Stops the stream and closes the client's sockets. */
   close(): Promise<void>
 }
@@ -30,6 +33,7 @@ export function summaryOf(instance: Instance): InstanceSummary {
     url: instance.client.baseUrl.href.replace(/\/$/, ''),
     kind: instance.kind,
     live: instance.live.connection(),
+    ...(instance.account ? { account: accountSummary(instance.account) } : {}),
   }
 }
 
@@ -37,8 +41,17 @@ export function summaryOf(instance: Instance): InstanceSummary {
 export class InstanceRegistry {
   readonly #instances = new Map<InstanceId, Instance>()
 
-  list(): InstanceSummary[] {
-    return [...this.#instances.values()].map(summaryOf)
+  /**
+   * The sidebar's list: the Demo lab first, then the saved instances in `order` (their order in
+   * `instances.json`); a reconnect re-adds an instance, so the map's own order means nothing.
+   */
+  list(order: readonly InstanceId[] = []): InstanceSummary[] {
+    const rank = (i: Instance): number => {
+      if (i.kind === 'demo') return -1
+      const at = order.indexOf(i.id)
+      return at === -1 ? order.length : at
+    }
+    return [...this.#instances.values()].sort((a, b) => rank(a) - rank(b)).map(summaryOf)
   }
 
   /** The instance, or a readable failure when the UI names one that is gone. */

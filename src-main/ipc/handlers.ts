@@ -1,10 +1,12 @@
-import type { AppError, AppInfo, InstanceSummary, VmActionInput } from '@contract'
+import type { AppError, AppInfo, InstanceSummary, InventoryPage, VmActionInput } from '@contract'
 import { AppFailure, toAppError } from '../app-failure'
 import type { AuditLog, AuditRecord } from '../audit/audit-log'
 import type { Connections } from '../instances/connections'
 import type { DemoLab } from '../instances/demo-lab'
-import { summaryOf, type InstanceRegistry } from '../instances/instance-registry'
+import { refusedVmActions } from '../instances/instance-account'
+import { summaryOf, type Instance, type InstanceRegistry } from '../instances/instance-registry'
 import { startVmAction, vmNameOf } from '../instances/vm-actions'
+import { pageAcross, sourceOf } from '../inventory/cross-instance'
 import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
 import type { EventHub } from '../app-events/event-hub'
@@ -45,7 +47,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     // After the saved instances are opened (from their snapshots: quick), so a start shows them.
     'instances.list': async () => {
       await deps.notices()
-      return deps.instances.list()
+      return deps.instances.list(deps.connections.configs.map((c) => c.id))
     },
     'instances.notices': () => deps.notices(),
     'instances.inspect': ({ address }, signal) => deps.connections.inspect(address, signal),
@@ -72,6 +74,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       audited(deps, onInstance(deps, 'instances.signIn', instanceId), async () =>
         summary(deps, (await deps.connections.signInAgain(instanceId, signIn, signal)).id),
       ),
+    'instances.update': ({ instanceId, patch }) =>
+      audited(deps, onInstance(deps, 'instances.update', instanceId), async () =>
+        summary(deps, (await deps.connections.update(instanceId, patch)).id),
+      ),
+    'instances.reorder': ({ instanceIds }) =>
+      audited(deps, onInstance(deps, 'instances.reorder', '', 'All instances'), async () => {
+        const saved = await deps.connections.reorder(instanceIds)
+        return deps.instances.list(saved.map((c) => c.id))
+      }),
+    'instances.certificates': (_input, signal) => deps.connections.certificates(signal),
     'demo.open': () => deps.demo.open(),
     'demo.reset': () => deps.demo.reset(),
     'inventory.page': async ({ instanceId, ...query }, signal) => {
@@ -79,13 +91,23 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       // The first pages may be asked for before the first read ends: they all wait for that one
       // read, and answer with its data.
       await live.ready(signal)
-      return live.cache.page(query.collection, query)
+      const page = live.cache.page(query.collection, query)
+      return query.collection === 'vms' ? withRefusals(deps.instances.get(instanceId), page) : page
     },
+    // Every instance at once: one that is unreachable or still reading is reported, not awaited.
+    'inventory.pageAll': (query, signal) =>
+      pageAcross(
+        deps.instances.list().map(({ id }) => sourceOf(deps.instances.get(id))),
+        query,
+        signal,
+      ),
     'vms.action': async (input, signal) => {
       const subject = onVm(deps, input)
       await refusedUnless(deps, subject, () => {
         refuseIfReadOnly(deps.instances, input.instanceId)
         refuseIfOffline(deps.instances, input.instanceId)
+        refuseWithoutPrivilege(deps.instances, input.instanceId, input.vmId, input.action)
+        refuseUnconfirmed(deps.instances, input)
       })
       // `started` is recorded before the task can end: following it needs a request to XO.
       return audited(
@@ -111,6 +133,59 @@ function summary(deps: HandlerDeps, id: string): InstanceSummary {
  * Read-only is enforced here, in main, for every mutating request: a renderer that shows the
  * button anyway (or a compromised one) still changes nothing.
  */
+/**
+ * A non-admin account's VM rows carry the actions it may not run (`$refused`: action → missing
+ * privilege), so the window disables them with the reason instead of letting XO answer 403.
+ */
+function withRefusals(instance: Instance, page: InventoryPage): InventoryPage {
+  if (!instance.account || instance.account.account.admin) return page
+  return {
+    ...page,
+    items: page.items.map((vm) => {
+      const refused = refusedVmActions(instance.account, vm)
+      return refused ? { ...vm, $refused: refused } : vm
+    }),
+  }
+}
+
+/** XO would answer 403 `missingPrivileges`: say it before sending anything, in the same words. */
+function refuseWithoutPrivilege(
+  instances: InstanceRegistry,
+  id: string,
+  vmId: string,
+  action: string,
+): void {
+  const instance = instances.get(id)
+  const vm = instance.live.cache.get('vms', vmId) ?? { id: vmId }
+  const missing = refusedVmActions(instance.account, vm)?.[action]
+  if (!missing) return
+  throw new AppFailure(
+    'forbidden',
+    `Your XO account on ${instance.label} lacks ${missing} on ${String(vm['name_label'] ?? vmId)}.`,
+    'Ask an XO administrator to grant it, or sign in with another account.',
+  )
+}
+
+/** Actions that cut a VM off without asking its OS. */
+const DESTRUCTIVE_VM_ACTIONS: ReadonlySet<string> = new Set(['hard_shutdown', 'hard_reboot'])
+
+/**
+ * On an instance whose environment is `production`, a forced shutdown or reboot needs the VM's
+ * name typed by the admin; main checks it, so no path around the dialog changes anything.
+ */
+function refuseUnconfirmed(instances: InstanceRegistry, input: VmActionInput): void {
+  if (!DESTRUCTIVE_VM_ACTIONS.has(input.action)) return
+  const instance = instances.get(input.instanceId)
+  if (instance.details?.environment?.toLowerCase() !== 'production') return
+  const name = String(instance.live.cache.get('vms', input.vmId)?.['name_label'] ?? input.vmId)
+  if (input.confirmName?.trim() === name) return
+  throw new AppFailure(
+    'invalid-input',
+    `${instance.label} is a production instance: forcing ${name} off needs its name typed to confirm.`,
+    `Type "${name}" in the confirmation, or shut it down cleanly instead.`,
+  )
+}
+
 function refuseIfReadOnly(instances: InstanceRegistry, id: string): void {
   const instance = instances.get(id)
   if (instance.details?.readOnly) {

@@ -47,10 +47,35 @@ export const schemas = {
   'instances.remove': z.strictObject({ instanceId }),
   'instances.trust': z.strictObject({ instanceId, fingerprint256 }),
   'instances.signIn': z.strictObject({ instanceId, signIn }),
+  // Bounds only; the rules a user is told about (unique name, trimmed label) live in Connections.
+  'instances.update': z.strictObject({
+    instanceId,
+    patch: z.strictObject({
+      name: z.string().min(1).max(100).optional(),
+      color: z
+        .string()
+        .regex(/^#[0-9a-fA-F]{6}$/)
+        .optional(),
+      environment: z.string().min(1).max(40).optional(),
+      readOnly: z.boolean().optional(),
+    }),
+  }),
+  'instances.reorder': z.strictObject({ instanceIds: z.array(instanceId).max(1_000) }),
+  'instances.certificates': z.undefined(),
   'demo.open': z.undefined(),
   'demo.reset': z.undefined(),
   'inventory.page': z.strictObject({
     instanceId,
+    collection,
+    offset: z.number().int().min(0).max(10_000_000),
+    limit: z.number().int().min(0).max(5_000),
+    sort: z
+      .strictObject({ field: z.string().max(100), direction: z.enum(['asc', 'desc']).optional() })
+      .optional(),
+    filter: z.string().max(1_000).optional(),
+  }),
+  // The same bounds as `inventory.page`, across every instance.
+  'inventory.pageAll': z.strictObject({
     collection,
     offset: z.number().int().min(0).max(10_000_000),
     limit: z.number().int().min(0).max(5_000),
@@ -73,6 +98,7 @@ export const schemas = {
       'suspend',
       'resume',
     ]),
+    confirmName: z.string().max(500).optional(),
   }),
   'audit.list': z.strictObject({
     limit: z.number().int().min(1).max(10_000).optional(),

@@ -11,9 +11,16 @@ import type {
   ServerInspection,
   SignInInput,
 } from './instances'
-import type { ConnectionState, InventoryDiff, InventoryPage, InventoryPageQuery } from './inventory'
+import type {
+  ConnectionState,
+  CrossInstancePage,
+  InventoryDiff,
+  InventoryPage,
+  InventoryPageQuery,
+} from './inventory'
 import type { TaskProgress, VmActionInput } from './tasks'
 import type { AuditEntry, AuditExport, AuditExportInput, AuditListInput } from './audit'
+import type { InstanceCertificate, InstanceSettingsPatch } from './settings'
 
 export type * from './errors'
 export type * from './app'
@@ -21,6 +28,7 @@ export type * from './instances'
 export type * from './inventory'
 export type * from './tasks'
 export type * from './audit'
+export type * from './settings'
 export { ok, fail } from './errors'
 
 /** Every request the renderer may make, named `domain.verb`: its input and its success value. */
@@ -44,6 +52,15 @@ export interface Methods {
     input: { instanceId: InstanceId; fingerprint256: string }
     output: InstanceSummary
   }
+  /** Changes a saved instance's name, colour, environment or read-only flag; keeps its token. */
+  'instances.update': {
+    input: { instanceId: InstanceId; patch: InstanceSettingsPatch }
+    output: InstanceSummary
+  }
+  /** Saves the sidebar's order of the saved instances (every saved id, once); returns the list. */
+  'instances.reorder': { input: { instanceIds: InstanceId[] }; output: InstanceSummary[] }
+  /** Each saved instance's certificate: pinned vs presented, expiry (a handshake only, no request). */
+  'instances.certificates': { input: undefined; output: InstanceCertificate[] }
   /** Replaces an instance's token (expired or revoked) without touching its settings. */
   'instances.signIn': {
     input: { instanceId: InstanceId; signIn: SignInInput }
@@ -58,6 +75,11 @@ export interface Methods {
     input: InventoryPageQuery & { instanceId: InstanceId }
     output: InventoryPage
   }
+  /**
+   * One page of a collection across every connected instance, merged by the sort key; each item
+   * says its instance. An instance that cannot answer is listed in `unavailable`, not waited for.
+   */
+  'inventory.pageAll': { input: InventoryPageQuery; output: CrossInstancePage }
   /** Start a VM power action; its task's progress arrives as `task.progress` events. */
   'vms.action': { input: VmActionInput; output: { taskId: string } }
   /** The local audit log of mutating requests, newest first. */
@@ -71,6 +93,8 @@ export interface Events {
   'app.heartbeat': Heartbeat
   /** An instance's live connection changed state. */
   'instance.state': ConnectionState
+  /** What the sidebar shows of an instance changed (its account and server became known). */
+  'instance.updated': InstanceSummary
   /** Changes to a collection of an instance, coalesced per frame. */
   'inventory.diff': InventoryDiff
   /** An action's task progressed, succeeded or failed. */
@@ -93,9 +117,13 @@ export const METHODS = {
   'instances.remove': true,
   'instances.trust': true,
   'instances.signIn': true,
+  'instances.update': true,
+  'instances.reorder': true,
+  'instances.certificates': true,
   'demo.open': true,
   'demo.reset': true,
   'inventory.page': true,
+  'inventory.pageAll': true,
   'vms.action': true,
   'audit.list': true,
   'audit.export': true,
@@ -105,6 +133,7 @@ export const METHODS = {
 export const EVENTS = {
   'app.heartbeat': true,
   'instance.state': true,
+  'instance.updated': true,
   'inventory.diff': true,
   'task.progress': true,
 } as const satisfies Record<EventName, true>

@@ -24,6 +24,19 @@ export interface InstanceSummary {
   tokenExpiresAt?: number
   /** Where its token is kept; `session`: in memory, gone when the app quits. */
   tokenStorage?: 'keychain' | 'session'
+  /** Who XO Desk is signed in as, and what this XO serves; known once it has answered. */
+  account?: InstanceAccountSummary
+}
+
+/** The signed-in account and the server's API, as the sidebar shows them. */
+export interface InstanceAccountSummary {
+  user: string
+  /** Admins may do everything; other accounts only what their RBAC privileges allow. */
+  admin: boolean
+  /** The REST API version the server reports (`0.39.0`). */
+  apiVersion: string
+  /** What XO Desk uses that this server lacks (an older XO), in words. */
+  missing: string[]
 }
 
 /** A server certificate, as shown before an admin trusts it. */

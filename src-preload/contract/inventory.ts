@@ -78,3 +78,34 @@ export interface InventoryPage {
   /** Matching objects in the whole collection, not only in this page. */
   total: number
 }
+
+/** Which instance an object of a cross-instance page comes from. */
+export interface InstanceRef {
+  id: string
+  label: string
+}
+
+/** An object of a {@link CrossInstancePage}: the instance's object, plus where it lives. */
+export type CrossInstanceObject = InventoryObject & { $instance: InstanceRef }
+
+/** An instance left out of a cross-instance page, and why (its rows are not counted in `total`). */
+export interface UnavailableInstance {
+  instanceId: string
+  label: string
+  reason: AppError
+}
+
+/**
+ * One slice of a collection across every connected instance (`inventory.pageAll`): each
+ * instance's view filtered and sorted as `inventory.page` would, merged by the same sort key
+ * (ties: the instances in the sidebar's order). Without a sort, the instances one after another.
+ */
+export interface CrossInstancePage {
+  collection: string
+  offset: number
+  items: CrossInstanceObject[]
+  /** Matching objects across the instances answered, not only in this page. */
+  total: number
+  /** Instances whose objects are not in the answer: unreachable before a first read, or too slow. */
+  unavailable: UnavailableInstance[]
+}

@@ -18,6 +18,11 @@ export interface VmActionInput {
   instanceId: InstanceId
   vmId: string
   action: VmPowerAction
+  /**
+   * The VM's name as the admin typed it: required by main for a forced shutdown or reboot on an
+   * instance whose environment is `production`.
+   */
+  confirmName?: string
 }
 
 /** An action's task as it runs on XO: pushed as it progresses, until it succeeds or fails. */

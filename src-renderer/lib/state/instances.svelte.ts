@@ -19,6 +19,7 @@ export class InstancesState {
   constructor(xo: XoBridge) {
     this.#xo = xo
     xo.on('instance.state', (state) => this.#setLive(state))
+    xo.on('instance.updated', (instance) => this.updated(instance))
   }
 
   #setLive(state: ConnectionState): void {
@@ -28,6 +29,17 @@ export class InstancesState {
   /** An instance whose settings changed (signed in again, new certificate trusted). */
   updated(instance: InstanceSummary): void {
     this.list = this.list.map((i) => (i.id === instance.id ? instance : i))
+  }
+
+  /** The list in main's order, after the admin moved an instance. */
+  reordered(list: InstanceSummary[]): void {
+    this.list = list
+  }
+
+  /** A removed instance leaves the sidebar; the first one left is opened. */
+  removed(id: string): void {
+    this.list = this.list.filter((i) => i.id !== id)
+    if (this.selectedId === id) this.selectedId = this.list[0]?.id
   }
 
   /** Ctrl/Cmd+1…9: the instance at that place in the sidebar. */

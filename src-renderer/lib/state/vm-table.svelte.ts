@@ -112,11 +112,17 @@ export class VmTable {
   }
 
   /** Starts a power action; its progress and outcome arrive as `task.progress` events. */
-  async act(vmId: string, action: VmPowerAction): Promise<void> {
+  /** Runs an action on a VM; `confirmName` is the name typed in the confirmation, when asked. */
+  async act(vmId: string, action: VmPowerAction, confirmName?: string): Promise<void> {
     if (!this.#instanceId) return
     const instanceId = this.#instanceId
     this.tasks.set(vmId, { instanceId, taskId: '', objectId: vmId, action, status: 'pending' })
-    const res = await this.#xo.invoke('vms.action', { instanceId, vmId, action })
+    const res = await this.#xo.invoke('vms.action', {
+      instanceId,
+      vmId,
+      action,
+      ...(confirmName !== undefined ? { confirmName } : {}),
+    })
     if (!res.ok)
       this.tasks.set(vmId, {
         instanceId,
