@@ -1,5 +1,6 @@
 import { expect, test, type XoApp } from './fixtures'
 import { AddInstancePage } from './pages/add-instance-page'
+import { AllVmsPage } from './pages/all-vms-page'
 import { VmsPage } from './pages/vms-page'
 import { WelcomePage } from './pages/welcome-page'
 import {
@@ -73,6 +74,14 @@ test('two XO instances, one signed in by password, switched with Ctrl+1 and Ctrl
   await expect(xo.page.getByRole('heading', { name: 'Lab: VMs' })).toBeVisible()
   await expect(vms.count).toHaveText(`${lab.sim.lab.store.count('vms')} VMs`)
   await expect(xo.page.getByTestId('environment-banner')).toHaveText('lab')
+
+  // Both, side by side, in All instances.
+  const all = new AllVmsPage(xo.page)
+  await all.open.click()
+  const total = prod.sim.lab.store.count('vms') + lab.sim.lab.store.count('vms')
+  await expect(all.count).toHaveText(`${total} VMs`)
+  await expect(all.instances.filter({ hasText: /^Lab$/ }).first()).toBeVisible()
+  await expect(all.instances.filter({ hasText: /^Production$/ }).first()).toBeVisible()
 })
 
 test('a replaced certificate stops the instance with both fingerprints, until the admin trusts the new one', async ({

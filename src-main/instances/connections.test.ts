@@ -10,9 +10,10 @@ import { EventHub } from '../app-events/event-hub'
 import { generateCertificate, startSimulator, type RunningSimulator } from '../simulator'
 import { keychainFailure, MemorySecretStore, type SecretStore } from '../vault/keychain'
 import { MemoryVault } from '../vault/memory-vault'
+import { caSignedCertificate } from '../test-support/test-ca'
 import { ConfigStore } from './config-store'
 import { connectInstance } from './connect'
-import { Connections } from './connections'
+import { Connections, detailsOf } from './connections'
 import { InstanceRegistry } from './instance-registry'
 
 let dir: string
@@ -262,5 +263,55 @@ describe('a computer without a keychain', () => {
     await world.registry.get(added.id).live.stream.whenLive(signal())
     const file = await readFile(join(dir, 'instances.json'), 'utf8')
     expect(file).not.toContain(sim.token)
+  })
+})
+
+describe('an XO signed by the organisation’s own CA', () => {
+  it('is added by trusting that CA, and a PEM that is not a CA is refused before connecting', async () => {
+    const { caPem, leaf } = await caSignedCertificate()
+    const sim = await startSimulator({ tls: leaf, seed: 'ca', life: false })
+    sims.push(sim)
+    const input = {
+      name: 'Corp XO',
+      address: sim.url,
+      signIn: { method: 'token' as const, token: sim.token },
+    }
+    const notCa = await failureOf(
+      world.connections.add({ ...input, trust: { kind: 'ca', caPem: [leaf.cert] } }, signal()),
+    )
+    expect(notCa.appError.message).toContain('is not a certificate authority')
+    const garbage = await failureOf(
+      world.connections.add(
+        { ...input, trust: { kind: 'ca', caPem: ['-----BEGIN CERTIFICATE-----\nnope'] } },
+        signal(),
+      ),
+    )
+    expect(garbage.appError.message).toContain('not a readable PEM certificate')
+    expect(sim.lab.requests).toEqual([])
+
+    const added = await world.connections.add(
+      { ...input, trust: { kind: 'ca', caPem: [caPem] } },
+      signal(),
+    )
+    await world.registry.get(added.id).live.stream.whenLive(signal())
+    expect(added.trust).toEqual({ kind: 'ca', caPem: [caPem] })
+  })
+})
+
+describe('address warnings', () => {
+  it('keeps showing that an instance is reached over plain HTTP on this computer', async () => {
+    const sim = await startSimulator({ seed: 'plain-http', life: false })
+    sims.push(sim)
+    const added = await world.connections.add(
+      {
+        name: 'Local XO',
+        address: sim.url,
+        trust: { kind: 'system' },
+        signIn: { method: 'token', token: sim.token },
+      },
+      signal(),
+    )
+    // What the sidebar shows of it (the app core opens instances with these details).
+    expect(detailsOf(added).warnings?.join(' ')).toContain('Plain HTTP')
   })
 })

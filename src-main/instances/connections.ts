@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomUUID, X509Certificate } from 'node:crypto'
 import { hostname as machineName } from 'node:os'
 import type { AppError, InstanceCertificate, InstanceSettingsPatch } from '@contract'
 import { AppFailure } from '../app-failure'
@@ -96,6 +96,17 @@ export function detailsOf(config: InstanceConfig): InstanceDetails {
         : { kind: config.trust.kind },
     tokenStorage: config.tokenStorage,
     ...(config.tokenExpiresAt !== undefined ? { tokenExpiresAt: config.tokenExpiresAt } : {}),
+    ...addressWarnings(config.url),
+  }
+}
+
+/** The address warnings an instance keeps showing (plain HTTP, a public IP address). */
+function addressWarnings(url: string): { warnings?: string[] } {
+  try {
+    const { warnings } = checkAddress(new URL(url))
+    return warnings.length > 0 ? { warnings } : {}
+  } catch {
+    return {}
   }
 }
 
@@ -199,6 +210,7 @@ export class Connections {
     checkAddress(url)
     const policy =
       input.trust.kind === 'pinned' ? pinnedPolicy(input.trust.fingerprint256) : input.trust
+    if (policy.kind === 'ca') checkCaCertificates(policy.caPem)
     const { token, expiresAt } = await this.#obtainToken(url, policy, input.signIn, signal)
     const config: InstanceConfig = {
       id: randomUUID(),
@@ -537,4 +549,27 @@ function checkedPatch(patch: InstanceSettingsPatch): InstanceSettingsPatch {
 
 function errorParts(e: AppError): [AppError['code'], string, string, boolean] {
   return [e.code, e.message, e.action, e.retryable]
+}
+
+/** An organisation's CA must be a readable PEM certificate that may sign others. */
+function checkCaCertificates(pems: string[]): void {
+  for (const pem of pems) {
+    let ca: X509Certificate
+    try {
+      ca = new X509Certificate(pem)
+    } catch {
+      throw new AppFailure(
+        'invalid-input',
+        'The certificate authority given is not a readable PEM certificate.',
+        'Paste the CA certificate as PEM, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.',
+      )
+    }
+    if (!ca.ca) {
+      throw new AppFailure(
+        'invalid-input',
+        `The certificate given (${ca.subject.replace(/\n/g, ', ')}) is not a certificate authority.`,
+        "Paste the certificate of the authority that signed XO's certificate, not XO's own.",
+      )
+    }
+  }
 }

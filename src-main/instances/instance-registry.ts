@@ -22,7 +22,7 @@ export interface Instance {
 /** The settings of a saved instance that the renderer may know (never its token). */
 export type InstanceDetails = Pick<
   InstanceSummary,
-  'environment' | 'color' | 'readOnly' | 'trust' | 'tokenExpiresAt' | 'tokenStorage'
+  'environment' | 'color' | 'readOnly' | 'trust' | 'tokenExpiresAt' | 'tokenStorage' | 'warnings'
 >
 
 export function summaryOf(instance: Instance): InstanceSummary {

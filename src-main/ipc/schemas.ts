@@ -40,6 +40,10 @@ export const schemas = {
     trust: z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('system') }),
       z.strictObject({ kind: z.literal('pinned'), fingerprint256 }),
+      z.strictObject({
+        kind: z.literal('ca'),
+        caPem: z.array(z.string().max(20_000).includes('BEGIN CERTIFICATE')).min(1).max(5),
+      }),
     ]),
     signIn,
     tokenStorage: z.enum(['keychain', 'session']).optional(),

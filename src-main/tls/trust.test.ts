@@ -1,11 +1,6 @@
 // Trusting an XO's certificate: first contact shows it without sending anything, a pin lets
 // exactly that certificate through, and a swapped certificate is refused before any byte (and so
 // the token) is sent, for REST calls and image downloads alike.
-import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { Agent, request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -17,6 +12,7 @@ import {
 import { XoClient } from '../xo/client'
 import { toXoAppError } from '../xo/errors'
 import { XoEventStream } from '../xo/events'
+import { caSignedCertificate } from '../test-support/test-ca'
 import { normalizeFingerprint } from './certificate'
 import { probeCertificate } from './probe'
 import { connectorFor, pinnedPolicy, type TrustPolicy } from './trust'
@@ -180,69 +176,8 @@ describe('a pinned XO whose certificate was swapped', () => {
 })
 
 describe('an XO with a certificate from the organisation’s own CA', () => {
-  const openssl = promisify(execFile)
-
-  /** A CA and a leaf it signed for 127.0.0.1, made with the real openssl. */
-  async function caSigned(): Promise<{ caPem: string; leaf: { cert: string; key: string } }> {
-    const dir = await mkdtemp(join(tmpdir(), 'xo-desk-ca-'))
-    try {
-      const at = (f: string): string => join(dir, f)
-      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
-      await openssl('openssl', [
-        'req',
-        '-x509',
-        ...ec,
-        '-keyout',
-        at('ca.key'),
-        '-out',
-        at('ca.pem'),
-        '-subj',
-        '/CN=Lab CA',
-        '-days',
-        '2',
-      ])
-      await openssl('openssl', [
-        'req',
-        ...ec,
-        '-keyout',
-        at('leaf.key'),
-        '-out',
-        at('leaf.csr'),
-        '-subj',
-        '/CN=xo.lab',
-      ])
-      await openssl('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1' > ${at('ext')}`])
-      await openssl('openssl', [
-        'x509',
-        '-req',
-        '-in',
-        at('leaf.csr'),
-        '-CA',
-        at('ca.pem'),
-        '-CAkey',
-        at('ca.key'),
-        '-CAcreateserial',
-        '-out',
-        at('leaf.pem'),
-        '-days',
-        '2',
-        '-extfile',
-        at('ext'),
-      ])
-      return {
-        caPem: await readFile(at('ca.pem'), 'utf8'),
-        leaf: {
-          cert: await readFile(at('leaf.pem'), 'utf8'),
-          key: await readFile(at('leaf.key'), 'utf8'),
-        },
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
-  }
-
   it('answers when that CA is given for the instance, and is refused without it', async () => {
-    const { caPem, leaf } = await caSigned()
+    const { caPem, leaf } = await caSignedCertificate()
     const sim = await simulatorWith(leaf)
     const probe = await probeCertificate('127.0.0.1', portOf(sim), { ca: [caPem] })
     expect(probe.trusted).toBe(true)

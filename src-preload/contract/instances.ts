@@ -26,6 +26,8 @@ export interface InstanceSummary {
   tokenStorage?: 'keychain' | 'session'
   /** Who XO Desk is signed in as, and what this XO serves; known once it has answered. */
   account?: InstanceAccountSummary
+  /** About its address: plain HTTP on this computer, a public IP address reachable from the internet. */
+  warnings?: string[]
 }
 
 /** The signed-in account and the server's API, as the sidebar shows them. */
@@ -73,7 +75,11 @@ export interface AddInstanceInput {
   color?: string
   environment?: string
   readOnly?: boolean
-  trust: { kind: 'system' } | { kind: 'pinned'; fingerprint256: string }
+  /** `ca`: the chain must lead to one of these certificate authorities (PEM), e.g. a company CA. */
+  trust:
+    | { kind: 'system' }
+    | { kind: 'pinned'; fingerprint256: string }
+    | { kind: 'ca'; caPem: string[] }
   signIn: SignInInput
   tokenStorage?: 'keychain' | 'session'
 }

@@ -93,6 +93,20 @@ export class AddInstanceForm {
     }
   }
 
+  /** The organisation's CA (PEM), as an alternative to pinning this one certificate. */
+  caPem = $state('')
+
+  /** Trust the server through the organisation's certificate authority instead of a pin. */
+  async trustCa(): Promise<void> {
+    if (this.caPem.trim() === '') return
+    this.busy = true
+    try {
+      await this.#save({ kind: 'ca', caPem: [this.caPem.trim()] })
+    } finally {
+      this.busy = false
+    }
+  }
+
   back(): void {
     this.step = 'details'
     this.inspection = undefined
