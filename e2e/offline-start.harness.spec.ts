@@ -8,6 +8,7 @@ import { MemorySecretStore } from '../src-main/vault/keychain'
 import { expect, test } from './fixtures'
 import { VmsPage } from './pages/vms-page'
 import { WelcomePage } from './pages/welcome-page'
+import { TEST_CORE } from '../src-main/test-support/test-core'
 
 // The app starts on a saved instance whose XO is down: its last known VMs show at once, from disk,
 // marked stale, and actions are disabled. Harness-only: it prepares a config folder of its own.
@@ -23,16 +24,7 @@ test.beforeAll(async () => {
   const cert = await generateCertificate()
   const sim = await startSimulator({ tls: cert, seed: 'e2e-offline', life: false, vms: 40 })
   const core = createAppCore({
-    appInfo: {
-      name: 'XO Desk',
-      version: '0',
-      platform: 'linux',
-      arch: 'x64',
-      runtime: { node: '24' },
-    },
-    openExternal: async () => undefined,
-    heartbeatMs: 0,
-    prepareDemoLab: false,
+    ...TEST_CORE,
     log: () => undefined,
     storage: { configDir, secrets },
   })

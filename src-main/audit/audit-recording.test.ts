@@ -12,6 +12,7 @@ import type {
 } from '@contract'
 import { createAppCore, type AppCore } from '../app-core'
 import { generateCertificate, startSimulator, type RunningSimulator } from '../simulator'
+import { TEST_CORE } from '../test-support/test-core'
 
 let core: AppCore
 const events: { name: EventName; payload: Events[EventName] }[] = []
@@ -20,16 +21,7 @@ const signal = (): AbortSignal => AbortSignal.timeout(30_000)
 beforeEach(() => {
   events.length = 0
   core = createAppCore({
-    appInfo: {
-      name: 'XO Desk',
-      version: '0',
-      platform: 'linux',
-      arch: 'x64',
-      runtime: { node: '24' },
-    },
-    openExternal: async () => undefined,
-    heartbeatMs: 0,
-    prepareDemoLab: false,
+    ...TEST_CORE,
     demoLab: { life: false, actionDelayMs: 20, seed: 'audit-test' },
     log: () => undefined,
   })

@@ -6,6 +6,7 @@ import { createAppCore, type AppCore } from '../app-core'
 import { generateCertificate, startSimulator, type RunningSimulator } from '../simulator'
 import { may } from '../xo/account'
 import { vmActionPrivilege } from './instance-account'
+import { TEST_CORE } from '../test-support/test-core'
 
 let core: AppCore
 let sim: RunningSimulator
@@ -17,16 +18,7 @@ beforeEach(async () => {
   fingerprint256 = cert.fingerprint256
   sim = await startSimulator({ tls: cert, seed: 'rights', life: false })
   core = createAppCore({
-    appInfo: {
-      name: 'XO Desk',
-      version: '0',
-      platform: 'linux',
-      arch: 'x64',
-      runtime: { node: '24' },
-    },
-    openExternal: async () => undefined,
-    heartbeatMs: 0,
-    prepareDemoLab: false,
+    ...TEST_CORE,
     log: () => undefined,
   })
   core.hub.subscribe((name, payload) => events.push({ name, payload }))

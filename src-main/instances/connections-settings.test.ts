@@ -21,6 +21,7 @@ import { ConfigStore } from './config-store'
 import { connectInstance } from './connect'
 import { certificateExpiry, Connections, detailsOf } from './connections'
 import { InstanceRegistry } from './instance-registry'
+import { TEST_CORE } from '../test-support/test-core'
 
 let dir: string
 let sims: RunningSimulator[]
@@ -213,16 +214,7 @@ describe('the sidebar order', () => {
 
   it('instances.list answers in the saved order, the Demo lab first', async () => {
     const core = createAppCore({
-      appInfo: {
-        name: 'XO Desk',
-        version: '0',
-        platform: 'linux',
-        arch: 'x64',
-        runtime: { node: '24' },
-      },
-      openExternal: async () => undefined,
-      heartbeatMs: 0,
-      prepareDemoLab: false,
+      ...TEST_CORE,
       demoLab: { life: false, seed: 'settings-order' },
       log: () => undefined,
       storage: { configDir: dir, secrets: new MemorySecretStore() },

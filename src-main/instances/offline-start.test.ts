@@ -20,6 +20,7 @@ import {
   type SelfSignedCertificate,
 } from '../simulator'
 import { MemorySecretStore } from '../vault/keychain'
+import { TEST_CORE } from '../test-support/test-core'
 
 let dir: string
 let secrets: MemorySecretStore
@@ -43,16 +44,7 @@ const signal = (): AbortSignal => AbortSignal.timeout(15_000)
 
 function startCore(): AppCore {
   const core = createAppCore({
-    appInfo: {
-      name: 'XO Desk',
-      version: '0',
-      platform: 'linux',
-      arch: 'x64',
-      runtime: { node: '24' },
-    },
-    openExternal: async () => undefined,
-    heartbeatMs: 0,
-    prepareDemoLab: false,
+    ...TEST_CORE,
     log: () => undefined,
     storage: { configDir: dir, secrets },
   })

@@ -4,6 +4,7 @@ import type { InstanceSummary, Result } from '@contract'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createAppCore, type AppCore } from '../app-core'
 import { generateCertificate, startSimulator, type RunningSimulator } from '../simulator'
+import { TEST_CORE } from '../test-support/test-core'
 
 let core: AppCore
 let sim: RunningSimulator
@@ -13,16 +14,7 @@ beforeEach(async () => {
   fingerprint256 = cert.fingerprint256
   sim = await startSimulator({ tls: cert, seed: 'read-only', life: false })
   core = createAppCore({
-    appInfo: {
-      name: 'XO Desk',
-      version: '0',
-      platform: 'linux',
-      arch: 'x64',
-      runtime: { node: '24' },
-    },
-    openExternal: async () => undefined,
-    heartbeatMs: 0,
-    prepareDemoLab: false,
+    ...TEST_CORE,
     log: () => undefined,
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { createAppCore } from '../app-core'
+import { TEST_CORE } from '../test-support/test-core'
 
 describe('app.openHelp', () => {
   const openExternal = vi.fn(async () => undefined)
@@ -43,15 +44,7 @@ describe('app.openHelp', () => {
 describe('inventory.page', () => {
   it('shows the first VM, host and pool pages of a just-opened lab from one read of each list', async () => {
     const core = createAppCore({
-      appInfo: {
-        name: 'XO Desk',
-        version: '0',
-        platform: 'linux',
-        arch: 'x64',
-        runtime: { node: '24' },
-      },
-      openExternal: async () => undefined,
-      heartbeatMs: 0,
+      ...TEST_CORE,
       demoLab: { life: false, seed: 'handlers-test' },
       log: () => undefined,
     })

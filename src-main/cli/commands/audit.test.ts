@@ -8,6 +8,7 @@ import { AuditLog } from '../../audit/audit-log'
 import { createAppCore } from '../../app-core'
 import { MemorySecretStore } from '../../vault/keychain'
 import { auditCommand } from './audit'
+import { TEST_CORE } from '../../test-support/test-core'
 
 let dir: string
 beforeEach(async () => {
@@ -38,16 +39,7 @@ async function record(instance: string, vm: string): Promise<void> {
 describe('xo-desk audit', () => {
   it('shows what the app recorded in its config folder', async () => {
     const core = createAppCore({
-      appInfo: {
-        name: 'XO Desk',
-        version: '0',
-        platform: 'linux',
-        arch: 'x64',
-        runtime: { node: '24' },
-      },
-      openExternal: async () => undefined,
-      heartbeatMs: 0,
-      prepareDemoLab: false,
+      ...TEST_CORE,
       log: () => undefined,
       storage: { configDir: dir, secrets: new MemorySecretStore() },
     })

@@ -4,6 +4,7 @@ import { toAppError } from '../../app-failure'
 import { AuditLog, toCsv } from '../../audit/audit-log'
 import { configDir } from '../../instances/config-dir'
 import type { CliIo } from '../run'
+import { usageError } from '../output'
 
 export const AUDIT_USAGE = `Usage:
   xo-desk audit [--json | --csv] [--instance NAME] [--limit N]
@@ -13,10 +14,7 @@ added, removed, trusted or signed in to, with how each ended. The log is audit.j
 ${'$'}XO_DESK_CONFIG_DIR or the app's data folder, next to its settings.
 `
 
-function usage(io: CliIo, problem: string): number {
-  io.stderr(`xo-desk: ${problem}\n\n${AUDIT_USAGE}`)
-  return 2
-}
+const usage = (io: CliIo, problem: string): number => usageError(io, problem, AUDIT_USAGE)
 
 function line(e: AuditEntry): string {
   const object = e.object.name ?? e.object.id

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util'
-import type { AppError } from '@contract'
 import { toAppError } from '../../app-failure'
 import { AppFailure } from '../../app-failure'
 import type { SecretStore } from '../../vault/keychain'
 import { XoClient } from '../../xo/client'
 import type { CliIo } from '../run'
 import { cliConnections } from './instances'
+import { explain, usageError } from '../output'
 
 export const CLIENT_USAGE = `Usage:
   xo-desk ls <collection> (--instance NAME | --url URL --token-stdin) [--fields a,b] [--filter EXPR] [--limit N] [--json|--ndjson]
@@ -29,15 +29,7 @@ export interface ClientIo extends CliIo {
   env?: NodeJS.ProcessEnv
 }
 
-function explain(io: CliIo, error: AppError): number {
-  io.stderr(`xo-desk: ${error.message}\n${error.action}\n`)
-  return 1
-}
-
-function usage(io: CliIo, problem: string): number {
-  io.stderr(`xo-desk: ${problem}\n\n${CLIENT_USAGE}`)
-  return 2
-}
+const usage = (io: CliIo, problem: string): number => usageError(io, problem, CLIENT_USAGE)
 
 /** A client for one of the app's instances: its token from the keychain, its trust policy. */
 async function instanceClient(io: ClientIo, name: string, mutating: boolean): Promise<XoClient> {

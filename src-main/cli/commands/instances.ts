@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import type { AppError } from '@contract'
 import { toAppError } from '../../app-failure'
 import { configDir } from '../../instances/config-dir'
 import { ConfigStore } from '../../instances/config-store'
@@ -12,6 +11,7 @@ import type { TrustPolicy } from '../../tls/trust'
 import { KeychainStore, type SecretStore } from '../../vault/keychain'
 import { MemoryVault } from '../../vault/memory-vault'
 import type { CliIo } from '../run'
+import { explain, usageError } from '../output'
 
 export const INSTANCES_USAGE = `Usage:
   xo-desk instances list [--json]
@@ -42,15 +42,7 @@ export interface InstancesIo extends CliIo {
   env?: NodeJS.ProcessEnv
 }
 
-function explain(io: CliIo, error: AppError): number {
-  io.stderr(`xo-desk: ${error.message}\n${error.action}\n`)
-  return 1
-}
-
-function usage(io: CliIo, problem: string): number {
-  io.stderr(`xo-desk: ${problem}\n\n${INSTANCES_USAGE}`)
-  return 2
-}
+const usage = (io: CliIo, problem: string): number => usageError(io, problem, INSTANCES_USAGE)
 
 /** The registry the app uses, without live connections (the CLI connects per command). */
 export function cliConnections(io: InstancesIo): Connections {
