@@ -85,3 +85,7 @@ export function actionHandler(spec: ActionSpec, factor = 1): Handler {
     }
   }
 }
+
+/** The `Location` of what a synchronous action created (`/rest/v0/<collection>/<id>`). */
+export const created = (collection: string) => (result: { id: string }) =>
+  `/rest/v0/${collection}/${result.id}`
