@@ -31,6 +31,8 @@ export class VmTable {
 
   readonly #xo: XoBridge
   #instanceId: string | undefined
+  /** Each instance's filter and sort, so switching back finds the list as it was left. */
+  readonly #views = new Map<string, { filter: string; sort: InventorySort }>()
   #reloadQueued = false
   readonly #stop: (() => void)[] = []
 
@@ -46,6 +48,11 @@ export class VmTable {
 
   /** Shows the VMs of an instance, from the first row. */
   async open(instanceId: string): Promise<void> {
+    if (this.#instanceId)
+      this.#views.set(this.#instanceId, { filter: this.filter, sort: this.sort })
+    const view = this.#views.get(instanceId)
+    this.filter = view?.filter ?? ''
+    this.sort = view?.sort ?? { field: 'name_label', direction: 'asc' }
     this.#instanceId = instanceId
     this.offset = 0
     this.rows = []
