@@ -6,6 +6,8 @@ import { XoClient } from '../../xo/client'
 import type { CliIo } from '../run'
 import { cliConnections } from './instances'
 import { explain, usageError } from '../output'
+import { AuditLog, type AuditRecord } from '../../audit/audit-log'
+import { configDir } from '../../instances/config-dir'
 
 export const CLIENT_USAGE = `Usage:
   xo-desk ls <collection> (--instance NAME | --url URL --token-stdin) [--fields a,b] [--filter EXPR] [--limit N] [--json|--ndjson]
@@ -32,7 +34,12 @@ export interface ClientIo extends CliIo {
 const usage = (io: CliIo, problem: string): number => usageError(io, problem, CLIENT_USAGE)
 
 /** A client for one of the app's instances: its token from the keychain, its trust policy. */
-async function instanceClient(io: ClientIo, name: string, mutating: boolean): Promise<XoClient> {
+async function instanceClient(
+  io: ClientIo,
+  name: string,
+  mutating: boolean,
+  audit: (record: AuditRecord) => Promise<void>,
+): Promise<{ client: XoClient; instance: { id: string; name: string } }> {
   const connections = cliConnections(io)
   await connections.start()
   const config = connections.find(name)
@@ -44,6 +51,13 @@ async function instanceClient(io: ClientIo, name: string, mutating: boolean): Pr
     )
   }
   if (mutating && config.readOnly) {
+    await audit({
+      instance: { id: config.id, name: config.name },
+      object: { collection: '', id: '' },
+      action: 'cli.action',
+      outcome: 'refused',
+      error: { code: 'forbidden', message: `${config.name} is read-only in XO Desk` },
+    })
     throw new AppFailure(
       'forbidden',
       `${config.name} is marked read-only in XO Desk: it changes nothing there.`,
@@ -58,7 +72,10 @@ async function instanceClient(io: ClientIo, name: string, mutating: boolean): Pr
       `Sign in again with \`xo-desk instances login ${config.name}\`.`,
     )
   }
-  return new XoClient({ baseUrl: config.url, token: () => token, trust: config.trust })
+  return {
+    client: new XoClient({ baseUrl: config.url, token: () => token, trust: config.trust }),
+    instance: { id: config.id, name: config.name },
+  }
 }
 
 /** A readable table for a terminal: one row per object, columns from the first object's keys. */
@@ -126,6 +143,9 @@ export async function clientCommand(
     return usage(io, `--limit must be a whole number, not "${values.limit}".`)
 
   let client: XoClient
+  // Changes made to one of the app's instances go to the same audit log as the app's own.
+  let instance: { id: string; name: string } | undefined
+  const auditLog = new AuditLog(configDir(io.env ?? process.env))
   if (values.instance !== undefined) {
     if (values.url !== undefined || values['token-stdin'])
       return usage(
@@ -133,7 +153,12 @@ export async function clientCommand(
         '--instance takes its address and token from the app: leave out --url and --token-stdin.',
       )
     try {
-      client = await instanceClient(io, values.instance, command === 'action')
+      ;({ client, instance } = await instanceClient(
+        io,
+        values.instance,
+        command === 'action',
+        (record) => auditLog.record(record),
+      ))
     } catch (err) {
       return explain(io, toAppError(err))
     }
@@ -202,14 +227,45 @@ export async function clientCommand(
         return usage(io, `--body is not JSON: ${values.body}`)
       }
     }
-    const started = await client.action(collection, id, action, { body }, signal)
+    const audited = (
+      outcome: AuditRecord['outcome'],
+      extra: Partial<AuditRecord> = {},
+    ): Promise<void> =>
+      instance
+        ? auditLog.record({
+            instance,
+            object: { collection, id },
+            action: `${collection}.${action}`,
+            outcome,
+            ...extra,
+          })
+        : Promise.resolve()
+    let started: { taskId: string }
+    try {
+      started = await client.action(collection, id, action, { body }, signal)
+    } catch (err) {
+      const e = toAppError(err)
+      await audited('failed', { error: { code: e.code, message: e.message } })
+      throw err
+    }
+    await audited('started', { taskId: started.taskId })
     if (!values.wait) {
       io.stdout(`${JSON.stringify({ taskId: started.taskId })}\n`)
       return 0
     }
-    const result = await client.followTask(started.taskId, { target: { collection, id } }, signal)
-    io.stdout(result === undefined ? '' : `${JSON.stringify(result)}\n`)
-    return 0
+    try {
+      const result = await client.followTask(started.taskId, { target: { collection, id } }, signal)
+      await audited('succeeded', { taskId: started.taskId })
+      io.stdout(result === undefined ? '' : `${JSON.stringify(result)}\n`)
+      return 0
+    } catch (err) {
+      const e = toAppError(err)
+      await audited('failed', {
+        taskId: started.taskId,
+        error: { code: e.code, message: e.message },
+      })
+      throw err
+    }
   } catch (err) {
     return explain(io, toAppError(err))
   } finally {

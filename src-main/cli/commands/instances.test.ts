@@ -180,6 +180,44 @@ describe('xo-desk instances', () => {
     expect(res.stderr).toContain('process list')
   })
 
+  it('writes a VM action made from the command line to the app’s audit log, with its outcome', async () => {
+    const { sim, cert } = await tlsSim()
+    await cli(
+      [
+        'instances',
+        'add',
+        'prod',
+        '--url',
+        sim.url,
+        '--token-stdin',
+        '--trust',
+        cert.fingerprint256,
+      ],
+      sim.token,
+    )
+    const vm = [...sim.lab.store.list('vms')].find((v) => v['power_state'] === 'Halted')
+    const res = await cli([
+      'action',
+      'vms',
+      String(vm?.['id']),
+      'start',
+      '--instance',
+      'prod',
+      '--wait',
+    ])
+    expect(res.code).toBe(0)
+    const log = (await readFile(join(dir, 'audit.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { action: string; outcome: string; instance: { name: string } },
+      )
+      .filter((e) => e.action === 'vms.start')
+    expect(log.map((e) => e.outcome)).toEqual(['started', 'succeeded'])
+    expect(log[0]?.instance.name).toBe('prod')
+  })
+
   it('refuses actions on a read-only instance before sending anything', async () => {
     const { sim, cert } = await tlsSim()
     await cli(
