@@ -32,7 +32,7 @@ export class VmTable {
   readonly #xo: XoBridge
   #instanceId: string | undefined
   /** Each instance's filter and sort, so switching back finds the list as it was left. */
-  readonly #views = new Map<string, { filter: string; sort: InventorySort }>()
+  readonly #views = new SvelteMap<string, { filter: string; sort: InventorySort }>()
   #reloadQueued = false
   readonly #stop: (() => void)[] = []
 
