@@ -72,6 +72,7 @@ const MAIN_RULES = [
         'app-events',
         'tls',
         'audit',
+        'transfers',
       ].includes(folder),
     pattern: {
       regex: '(^|/)ipc(/|$)',

@@ -1,6 +1,8 @@
 import { version } from '../../package.json'
 import { auditCommand } from './commands/audit'
 import { clientCommand } from './commands/client-commands'
+import { importCommand } from './commands/import'
+import { inspectCommand } from './commands/inspect'
 import { instancesCommand } from './commands/instances'
 import { simCommand } from './commands/sim'
 
@@ -19,6 +21,10 @@ Commands:
   action       Run an action on an object, optionally waiting for its task
   sim          Run a local Xen Orchestra simulator (xo-desk sim --help)
   audit        Show what XO Desk changed, newest first (xo-desk audit --help)
+  export       Export a VM (XVA, OVA) or a VDI (VHD, raw) to a checked file (xo-desk export --help)
+  verify       Check a file against its .sha256 (xo-desk verify FILE)
+  inspect      Check an XVA, OVA, VHD or raw image before an import (xo-desk inspect --help)
+  import       Import an XVA as a VM or a VHD/raw disk as a VDI (xo-desk import --help)
   help         Show this help
   version      Print the version of XO Desk
 
@@ -74,6 +80,15 @@ export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>
       })
     case 'audit':
       return auditCommand(rest, io)
+    case 'export':
+      return (await import('./commands/export')).exportCommand(rest, {
+        readStdin,
+        isTty: process.stdout.isTTY === true,
+        stderrTty: process.stderr.isTTY === true,
+        ...io,
+      })
+    case 'verify':
+      return (await import('./commands/verify')).verifyCommand(rest, io)
     case 'ls':
     case 'get':
     case 'action':
@@ -82,6 +97,10 @@ export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>
         isTty: process.stdout.isTTY === true,
         ...io,
       })
+    case 'inspect':
+      return inspectCommand(rest, io)
+    case 'import':
+      return importCommand(rest, { readStdin, isTty: process.stdout.isTTY === true, ...io })
     case 'help':
     case '--help':
     case '-h':

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { Pool } from 'undici'
 import { AppFailure } from '../app-failure'
 import { type XoAccount } from './account'
@@ -66,6 +67,15 @@ export interface StartedAction {
   taskId: string
   /** `/rest/v0/tasks/<id>`, as XO's `Location` header says. */
   location: string
+}
+
+/** An export's answer (`XoClient.download`): the body is unread. */
+export interface XoDownload {
+  status: number
+  headers: XoResponse['headers']
+  body: XoResponse['body']
+  /** The readable failure for an error met while reading `body`. */
+  explain(err: unknown): unknown
 }
 
 /** A synchronous action's result: none (204), or `{id}` of what it created (201/200). */
@@ -322,6 +332,85 @@ export class XoClient {
         throw new XoResponseError(404, res.headers, await readTextPrefix(res.body))
       await res.body.dump()
     })
+  }
+
+  /**
+   * Streams an import body (`application/octet-stream`, `Content-Length` set) and reads XO's answer:
+   * `{id}` of what it created (201) or nothing (204). The operations are `POST /pools/{id}/vms`,
+   * `POST /srs/{id}/vdis` and `PUT /vdis/{id}.{format}` (docs/xo-rest-api.md#exports-and-imports).
+   * Never retried; the token travels only in the cookie.
+   */
+  upload(
+    request: {
+      method: 'POST' | 'PUT'
+      path: string
+      query?: Record<string, string | undefined>
+      body: Readable
+      length: number
+      target: Target
+    },
+    signal: AbortSignal,
+  ): Promise<ActionResult> {
+    return this.#run(this.#ctx(request.target), signal, () =>
+      this.#transport.exchange(
+        {
+          method: request.method,
+          path: request.path,
+          ...(request.query ? { query: request.query } : {}),
+          upload: { body: request.body, length: request.length },
+          kind: 'sync-action',
+          credentials: TOKEN,
+          accept: [200, 201, 204],
+        },
+        signal,
+        async (res) => {
+          if (res.status === 204) {
+            await res.body.dump()
+            return undefined
+          }
+          return (await readJson(res.headers, res.body)) as ActionResult
+        },
+      ),
+    )
+  }
+
+  /**
+   * A raw streaming GET through this client's pool and TLS policy: an export such as
+   * `GET /vms/{id}.{format}` or `GET /vdis/{id}.{format}` (docs/xo-rest-api.md#exports-and-imports).
+   * Resolves once XO answers 2xx with the status, headers and the unread body; the caller must
+   * consume or destroy it. `explain` turns a failure met while reading the body (cut, idle timeout,
+   * cancel) into the same readable `AppFailure` a request failure gets. The token travels only in
+   * the cookie.
+   */
+  download(
+    path: string,
+    query: Record<string, string | undefined>,
+    signal: AbortSignal,
+    target?: Target,
+  ): Promise<XoDownload> {
+    const ctx = this.#ctx(target)
+    const timeouts = this.#transport.timeouts
+    return this.#run(ctx, signal, () =>
+      this.#transport.exchange(
+        {
+          method: 'GET',
+          path,
+          query,
+          kind: 'stream',
+          credentials: TOKEN,
+          mediaType: 'application/octet-stream',
+        },
+        signal,
+        (res) =>
+          Promise.resolve({
+            status: res.status,
+            headers: res.headers,
+            body: res.body,
+            explain: (err: unknown) =>
+              failure(explainTimeout(err, timeouts.stream, timeouts.connectMs), ctx, signal),
+          }),
+      ),
+    )
   }
 
   /** Partial update (`PATCH /<collection>/{id}`; VMs take camelCase keys). Never retried. */

@@ -158,6 +158,13 @@ const BY_CODE: Record<string, CodeRule> = {
       'Do not connect until your XO administrator confirms that the certificate was replaced.',
     ),
   ERR_SSL_WRONG_VERSION_NUMBER: NOT_HTTPS,
+  // Writing a download to a full disk (fs write, Node's ENOSPC): nothing is wrong with XO.
+  ENOSPC: () =>
+    err(
+      'disk-full',
+      'The disk the file is written to is full.',
+      'Free some space there or choose another folder, then try again.',
+    ),
   ERR_SSL_PACKET_LENGTH_TOO_LONG: NOT_HTTPS,
 }
 

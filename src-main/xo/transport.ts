@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
 import { Pool, type Dispatcher } from 'undici'
 import { NotSignedInError, XoResponseError, XoTimeoutError } from './failures'
 import { discard, MAX_ERROR_BODY_BYTES, readTextPrefix } from './response-body'
@@ -69,6 +70,12 @@ export interface RequestSpec {
   query?: Record<string, string | undefined>
   /** A JSON body; absent means no body at all. */
   json?: unknown
+  /**
+   * A streamed `application/octet-stream` body of a known length (imports need `Content-Length`,
+   * docs/xo-rest-api.md#exports-and-imports). Never retried: the stream is read once. No total
+   * limit applies, only the kind's headers and idle timeouts.
+   */
+  upload?: { body: Readable; length: number }
   kind: RequestKind
   credentials: Credentials
   /** Statuses the caller handles; any other is an `XoResponseError`. Default: every 2xx. */
@@ -162,6 +169,10 @@ export class Transport {
         `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
     }
     if (spec.json !== undefined) headers['content-type'] = 'application/json'
+    if (spec.upload) {
+      headers['content-type'] = 'application/octet-stream'
+      headers['content-length'] = String(spec.upload.length)
+    }
     return headers
   }
 
@@ -193,11 +204,15 @@ export class Transport {
     signal: AbortSignal,
     consume: (res: XoResponse, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const t = this.#options.timeouts[spec.kind]
+    const kindTimeouts = this.#options.timeouts[spec.kind]
+    const t: KindTimeouts = spec.upload
+      ? { headersMs: kindTimeouts.headersMs, idleMs: kindTimeouts.idleMs }
+      : kindTimeouts
     const { connectMs } = this.#options.timeouts
     const policy = this.#options.retry
-    const retryable = isIdempotent(spec.method)
-    const body = spec.json === undefined ? undefined : JSON.stringify(spec.json)
+    const retryable = isIdempotent(spec.method) && spec.upload === undefined
+    const json = spec.json === undefined ? undefined : JSON.stringify(spec.json)
+    const body = spec.upload?.body ?? json
     for (let attempt = 1; ; attempt++) {
       const canRetry = retryable && attempt < policy.attempts
       const limit = deadline(t.totalMs)

@@ -34,7 +34,7 @@ export interface ClientIo extends CliIo {
 const usage = (io: CliIo, problem: string): number => usageError(io, problem, CLIENT_USAGE)
 
 /** A client for one of the app's instances: its token from the keychain, its trust policy. */
-async function instanceClient(
+export async function instanceClient(
   io: ClientIo,
   name: string,
   mutating: boolean,
