@@ -1,13 +1,12 @@
 import type { AppError, ErrorCode } from '@contract'
 import { parseArgs } from 'node:util'
-import { AppFailure, toAppError } from '../../app-failure'
+import { toAppError } from '../../app-failure'
 import { exportToFile } from '../../transfers/download'
 import type { TransferProgress } from '../../transfers/progress'
 import type { ExportCompression, ExportFormat, ExportSource } from '../../transfers/sidecar'
 import { XoClient } from '../../xo/client'
 import { usageError } from '../output'
-import type { ClientIo } from './client-commands'
-import { cliConnections } from './instances'
+import { instanceClient, type ClientIo } from './client-commands'
 
 export const EXPORT_USAGE = `Usage:
   xo-desk export vm <uuid> (--instance NAME | --url URL --token-stdin) --format xva|ova [--compress gzip|zstd] -o FILE [--json] [--retries N]
@@ -88,28 +87,9 @@ async function resolveClient(
   if (values.instance !== undefined) {
     if (values.url !== undefined || values['token-stdin'])
       return '--instance takes its address and token from the app: leave out --url and --token-stdin.'
-    const connections = cliConnections(io)
-    await connections.start()
-    const config = connections.find(values.instance)
-    if (!config) {
-      throw new AppFailure(
-        'not-found',
-        `No XO instance is named "${values.instance}".`,
-        'See the names with `xo-desk instances list`, or add it with `xo-desk instances add`.',
-      )
-    }
-    const token = await connections.tokenOf(config)
-    if (token === undefined) {
-      throw new AppFailure(
-        'auth-invalid',
-        `XO Desk holds no token for ${config.name}.`,
-        `Sign in again with \`xo-desk instances login ${config.name}\`.`,
-      )
-    }
-    return {
-      client: new XoClient({ baseUrl: config.url, token: () => token, trust: config.trust }),
-      instance: config.name,
-    }
+    // An export changes nothing on XO: the same resolution as `ls --instance`, nothing to audit.
+    const { client, instance } = await instanceClient(io, values.instance, false, async () => {})
+    return { client, instance: instance.name }
   }
   if (!values.url)
     return '--url is required (the address of your XO, e.g. https://xo.example.net), or --instance NAME.'
