@@ -1,7 +1,7 @@
-import type { TLSSocket } from 'node:tls'
+import type { PeerCertificate, TLSSocket } from 'node:tls'
 import { buildConnector } from 'undici'
 import { normalizeFingerprint } from './certificate'
-import { serverNameOf } from './probe'
+import { probeCertificate, serverNameOf } from './probe'
 
 /**
  * How one instance's server certificate is trusted. There is no "trust everything" policy.
@@ -46,22 +46,79 @@ export function connectorFor(policy: TrustPolicy, timeoutMs?: number): Connector
   const timeout = timeoutMs === undefined ? {} : { timeout: timeoutMs }
   if (policy.kind === 'system') return buildConnector({ ...timeout })
   if (policy.kind === 'ca') return buildConnector({ ...timeout, ca: policy.caPem })
-  const pin = policy.fingerprint256
-  // The pin replaces chain and name checks: the exact leaf is compared below, and the handshake
-  // already proved the server holds that certificate's private key. No session cache: a resumed
-  // TLS session carries no peer certificate to compare (getPeerCertificate() is empty), so every
-  // socket makes a full handshake.
-  const base = buildConnector({ ...timeout, rejectUnauthorized: false, maxCachedSessions: 0 })
-  return (options, callback) => {
-    const servername = options.servername ?? serverNameOf(options.hostname)
-    base({ ...options, ...(servername ? { servername } : {}) }, (err, socket) => {
-      if (err || !socket) return callback(err ?? new Error('no socket'), null)
-      const presented = (socket as TLSSocket).getPeerCertificate?.().fingerprint256
-      if (presented !== pin) {
-        socket.destroy()
-        return callback(new CertificateChangedError(pin, presented ?? '(none)'), null)
-      }
-      callback(null, socket)
-    })
+  return pinnedConnector(policy.fingerprint256, timeout)
+}
+
+/**
+ * Trust on first use, enforced by OpenSSL: the pinned certificate itself is the only trust anchor
+ * (`ca: [pem]` with `allowPartialTrustChain`, so a leaf issued by an unknown CA works too), the
+ * name check is replaced by the fingerprint comparison (XO appliances are often reached by IP),
+ * and the socket's certificate is compared once more before undici may write. The PEM is read
+ * once by the probe (which sends nothing) and kept; a certificate that fails verification is
+ * probed again only to name it in the error. No session cache: a resumed session carries no peer
+ * certificate to compare.
+ */
+function pinnedConnector(pin: string, timeout: { timeout?: number }): Connector {
+  let anchored: Connector | undefined
+  const changed = async (host: string, port: number): Promise<CertificateChangedError> => {
+    const presented = await probeCertificate(host, port, { timeoutMs: 10_000 }).then(
+      (p) => p.certificate.fingerprint256,
+      () => '(unreadable)',
+    )
+    return new CertificateChangedError(pin, presented)
   }
+  return (options, callback) => {
+    const host = options.hostname.replace(/^\[|\]$/g, '')
+    const port = Number(options.port || 443)
+    const servername = options.servername ?? serverNameOf(options.hostname)
+    const connect = (base: Connector): void =>
+      base({ ...options, ...(servername ? { servername } : {}) }, (err, socket) => {
+        if (err || !socket) {
+          const code = (err as { code?: unknown } | null)?.code
+          if (code === 'ERR_XO_CERT_CHANGED' || !isVerificationError(code)) {
+            return callback(err ?? new Error('no socket'), null)
+          }
+          // The pinned certificate itself can fail too (expired): then say that, not "changed".
+          return void changed(host, port).then((e) =>
+            callback(e.presented === pin ? (err ?? e) : e, null),
+          )
+        }
+        const presented = (socket as TLSSocket).getPeerCertificate?.().fingerprint256
+        if (presented !== pin) {
+          socket.destroy()
+          return callback(new CertificateChangedError(pin, presented ?? '(none)'), null)
+        }
+        callback(null, socket)
+      })
+    if (anchored) return connect(anchored)
+    probeCertificate(host, port, { timeoutMs: 10_000 }).then(
+      (probe) => {
+        if (probe.certificate.fingerprint256 !== pin) {
+          return callback(new CertificateChangedError(pin, probe.certificate.fingerprint256), null)
+        }
+        anchored = buildConnector({
+          ...timeout,
+          ca: [probe.certificate.pem],
+          allowPartialTrustChain: true,
+          maxCachedSessions: 0,
+          checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+            cert.fingerprint256 === pin
+              ? undefined
+              : new CertificateChangedError(pin, cert.fingerprint256),
+        } as buildConnector.BuildOptions)
+        connect(anchored)
+      },
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), null),
+    )
+  }
+}
+
+/** OpenSSL's verdicts on a chain: here, the presented certificate is not the pinned one. */
+function isVerificationError(code: unknown): boolean {
+  return (
+    typeof code === 'string' &&
+    /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_|ERR_TLS_CERT_ALTNAME)/.test(
+      code,
+    )
+  )
 }
