@@ -17,6 +17,7 @@ const electronOnlyInGlue = {
 const ELECTRON_GLUE = [
   'src-main/index.ts',
   'src-main/window/main-window.ts',
+  'src-main/window/transfer-indicators.ts',
   'src-main/ipc/electron-binding.ts',
 ]
 
@@ -73,6 +74,7 @@ const MAIN_RULES = [
         'tls',
         'audit',
         'transfers',
+        'library',
       ].includes(folder),
     pattern: {
       regex: '(^|/)ipc(/|$)',

@@ -5,18 +5,39 @@ import { benchColdStart } from './bench/cold-start'
 import { benchFirstRows } from './bench/first-rows'
 import { benchPageAll } from './bench/page-all'
 import { benchSimulator } from './bench/simulator'
+import { benchTransfers } from './bench/transfers'
 
 console.log(`# XO Desk benchmarks — ${new Date().toISOString()}`)
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.versions.node}`,
 )
-console.log('\n## Simulator')
-for (const line of await benchSimulator()) console.log(`- ${line}`)
-console.log('\n## XO client')
-for (const line of await benchClient()) console.log(`- ${line}`)
-console.log('\n## First rows of the Demo lab (renderer in Chromium, e2e harness)')
-for (const line of await benchFirstRows()) console.log(`- ${line}`)
-console.log('\n## Cold start on a saved instance, XO unreachable (inventory snapshot on disk)')
-for (const line of await benchColdStart()) console.log(`- ${line}`)
-console.log('\n## All instances: one page across 2 × 10,000 VMs (inventory.pageAll)')
-for (const line of await benchPageAll()) console.log(`- ${line}`)
+// `npm run bench -- transfers client`: only the sections named (by their key below).
+const only = process.argv.slice(2)
+const sections: [key: string, title: string, run: () => Promise<string[]>][] = [
+  ['simulator', 'Simulator', benchSimulator],
+  ['client', 'XO client', benchClient],
+  ['first-rows', 'First rows of the Demo lab (renderer in Chromium, e2e harness)', benchFirstRows],
+  [
+    'cold-start',
+    'Cold start on a saved instance, XO unreachable (inventory snapshot on disk)',
+    benchColdStart,
+  ],
+  ['page-all', 'All instances: one page across 2 × 10,000 VMs (inventory.pageAll)', benchPageAll],
+  [
+    'transfers',
+    'Transfers: the engine vs curl (bench disks of BENCH_DISK_SIZE, default 4 GiB)',
+    benchTransfers,
+  ],
+]
+const unknown = only.filter((key) => !sections.some(([k]) => k === key))
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; known: ${sections.map(([k]) => k).join(', ')}`,
+  )
+  process.exit(2)
+}
+for (const [key, title, run] of sections) {
+  if (only.length > 0 && !only.includes(key)) continue
+  console.log(`\n## ${title}`)
+  for (const line of await run()) console.log(`- ${line}`)
+}

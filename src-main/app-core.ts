@@ -18,6 +18,8 @@ import { toAppError } from './app-failure'
 import { AuditLog } from './audit/audit-log'
 import { consoleLog, type Log } from './log'
 import { MemoryVault } from './vault/memory-vault'
+import { Library } from './library/library'
+import { TransferQueue } from './transfers/transfer-queue'
 
 export interface AppCoreOptions {
   appInfo: AppInfo
@@ -38,6 +40,10 @@ export interface AppCoreOptions {
    * screen then offers the lab), so that opening it is quick. Default true.
    */
   prepareDemoLab?: boolean
+  /** Shows a file in the system's file manager (Electron's `shell.showItemInFolder`). */
+  showItemInFolder?(path: string): void
+  /** The library's root, a folder per instance for exports (default: `Library` in the config folder). */
+  libraryDir?: string
 }
 
 /** Everything main does, without Electron: the same core serves the app, the e2e harness and tests. */
@@ -49,6 +55,9 @@ export interface AppCore {
   demo: DemoLab
   /** The audit log of mutating requests, in the config folder. */
   audit: AuditLog
+  /** Exports, imports and moves, whatever the window shows. */
+  transfers: TransferQueue
+  library: Library
   dispose(): Promise<void>
 }
 
@@ -88,6 +97,21 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     },
   })
   const audit = new AuditLog(options.storage?.configDir ?? throwaway ?? '', log)
+  const library = new Library({
+    root: options.libraryDir ?? join(configDir, 'Library'),
+    log,
+    onChange: () => hub.publish('library.changed', undefined),
+  })
+  const transfers = new TransferQueue({
+    log,
+    publish: (view) => {
+      hub.publish('transfer.updated', view)
+      hub.publish('transfer.totals', transfers.totals())
+      // A finished export is a new file in the library.
+      if (view.state === 'done' && view.direction === 'export')
+        hub.publish('library.changed', undefined)
+    },
+  })
   const started = connections.start().catch((err: unknown) => [toAppError(err, log)])
   if (options.prepareDemoLab !== false) {
     void started.then(() => {
@@ -105,6 +129,9 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       notices: () => started,
       demo,
       audit,
+      transfers,
+      library,
+      showItemInFolder: options.showItemInFolder ?? (() => undefined),
     }),
     schemas,
   )
@@ -127,8 +154,11 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     connections,
     demo,
     audit,
+    transfers,
+    library,
     async dispose() {
       clearInterval(timer)
+      await transfers.dispose() // no part file outlives the app
       await started
       await instances.closeAll()
       await demo.close()

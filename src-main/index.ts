@@ -7,6 +7,7 @@ import { KeychainStore } from './vault/keychain'
 import { bindWindow, registerInvokeHandler } from './ipc/electron-binding'
 import { createMainWindow } from './window/main-window'
 import { guardSession } from './window/security'
+import { showTransfers } from './window/transfer-indicators'
 
 app.enableSandbox()
 if (!app.requestSingleInstanceLock()) app.quit()
@@ -27,6 +28,10 @@ void app.whenReady().then(() => {
       },
     },
     openExternal: (url) => shell.openExternal(url),
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    // Exports land where the admin looks for documents, a folder per instance.
+    libraryDir:
+      process.env['XO_DESK_LIBRARY_DIR'] || join(app.getPath('documents'), 'XO Desk Library'),
     // The same folder the CLI reads (src-main/instances/config-dir.ts), and the OS keychain.
     storage: {
       configDir: process.env['XO_DESK_CONFIG_DIR'] || app.getPath('userData'),
@@ -40,6 +45,7 @@ void app.whenReady().then(() => {
 
   const win = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'))
   bindWindow(win.webContents, core.hub)
+  showTransfers(win, core.hub, core.transfers)
   void (devUrl ? win.loadURL(devUrl) : win.loadFile(indexHtml))
 
   app.on('second-instance', () => {

@@ -20,14 +20,14 @@ function fakeTransport() {
 describe('createBridge', () => {
   it('passes a known request to main and returns its Result', async () => {
     const { transport } = fakeTransport()
-    const bridge = createBridge(transport)
+    const bridge = createBridge(transport, () => '')
     expect(await bridge.invoke('app.info', undefined)).toEqual({ ok: true, value: 'app.info' })
     expect(transport.invoke).toHaveBeenCalledWith('app.info', undefined)
   })
 
   it('refuses an unknown request before it reaches main', async () => {
     const { transport } = fakeTransport()
-    const bridge = createBridge(transport)
+    const bridge = createBridge(transport, () => '')
     const res = await bridge.invoke('shell.exec' as MethodName, undefined as never)
     expect(res).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
     expect(transport.invoke).not.toHaveBeenCalled()
@@ -36,7 +36,7 @@ describe('createBridge', () => {
   it('reports a broken link to main as a readable error instead of throwing', async () => {
     const { transport } = fakeTransport()
     transport.invoke.mockRejectedValueOnce(new Error('channel closed'))
-    const res = await createBridge(transport).invoke('app.info', undefined)
+    const res = await createBridge(transport, () => '').invoke('app.info', undefined)
     expect(res).toMatchObject({
       ok: false,
       error: { code: 'internal', action: expect.stringMatching(/Restart/) },
@@ -45,7 +45,7 @@ describe('createBridge', () => {
 
   it('delivers only the subscribed event to a listener, until it unsubscribes', () => {
     const { transport, emit } = fakeTransport()
-    const bridge = createBridge(transport)
+    const bridge = createBridge(transport, () => '')
     const listener = vi.fn()
     const stop = bridge.on('app.heartbeat', listener)
     emit('app.heartbeat', { at: 1, sequence: 1 })
@@ -56,6 +56,6 @@ describe('createBridge', () => {
   })
 
   it('is frozen, so page scripts cannot swap its functions', () => {
-    expect(Object.isFrozen(createBridge(fakeTransport().transport))).toBe(true)
+    expect(Object.isFrozen(createBridge(fakeTransport().transport, () => ''))).toBe(true)
   })
 })

@@ -21,7 +21,10 @@ export interface Transport {
   listen(listener: (event: string, payload: unknown) => void): () => void
 }
 
-export function createBridge(transport: Transport): XoBridge {
+/** Where a dropped file is on disk: Electron's `webUtils` in the app, the harness's folder in e2e. */
+export type PathForFile = (file: File) => string
+
+export function createBridge(transport: Transport, pathForFile: PathForFile): XoBridge {
   async function invoke<M extends MethodName>(
     method: M,
     input: Input<M>,
@@ -48,5 +51,5 @@ export function createBridge(transport: Transport): XoBridge {
     })
   }
 
-  return Object.freeze({ invoke, on })
+  return Object.freeze({ invoke, on, pathForFile })
 }

@@ -1,18 +1,22 @@
 // The whole Electron surface of the renderer: a sandboxed, CommonJS preload (a sandboxed preload
 // cannot load ES modules: https://www.electronjs.org/docs/latest/tutorial/esm).
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { createBridge } from './bridge'
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './contract'
 
 contextBridge.exposeInMainWorld(
   'xo',
-  createBridge({
-    invoke: (method, input) => ipcRenderer.invoke(INVOKE_CHANNEL, method, input),
-    listen: (listener) => {
-      const handler = (_e: IpcRendererEvent, name: string, payload: unknown): void =>
-        listener(name, payload)
-      ipcRenderer.on(EVENT_CHANNEL, handler)
-      return () => ipcRenderer.off(EVENT_CHANNEL, handler)
+  createBridge(
+    {
+      invoke: (method, input) => ipcRenderer.invoke(INVOKE_CHANNEL, method, input),
+      listen: (listener) => {
+        const handler = (_e: IpcRendererEvent, name: string, payload: unknown): void =>
+          listener(name, payload)
+        ipcRenderer.on(EVENT_CHANNEL, handler)
+        return () => ipcRenderer.off(EVENT_CHANNEL, handler)
+      },
     },
-  }),
+    // A dropped File carries no path in the page since Electron 32: the preload reads it.
+    (file) => webUtils.getPathForFile(file),
+  ),
 )

@@ -4,6 +4,8 @@ import { createBridge } from '../../src-preload/bridge'
 
 interface HarnessWindow {
   __xoInvoke(method: string, input: unknown): Promise<unknown>
+  /** The folder a spec put the files it drops in (set with page.evaluate). */
+  __xoDropFolder?: string
 }
 
 const listeners = new Set<(event: string, payload: unknown) => void>()
@@ -16,11 +18,16 @@ Object.defineProperty(window, '__xoDeliver', {
 })
 
 Object.defineProperty(window, 'xo', {
-  value: createBridge({
-    invoke: (method, input) => harness.__xoInvoke(method, input),
-    listen: (listener) => {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
+  value: createBridge(
+    {
+      invoke: (method, input) => harness.__xoInvoke(method, input),
+      listen: (listener) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
     },
-  }),
+    // FAKE, named as such: a browser gives a dropped File no path, and Electron's webUtils does not
+    // exist here. The harness maps the file's name into the folder where the spec created it.
+    (file) => (harness.__xoDropFolder ? `${harness.__xoDropFolder}/${file.name}` : ''),
+  ),
 })

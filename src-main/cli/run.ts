@@ -22,6 +22,7 @@ Commands:
   sim          Run a local Xen Orchestra simulator (xo-desk sim --help)
   audit        Show what XO Desk changed, newest first (xo-desk audit --help)
   export       Export a VM (XVA, OVA) or a VDI (VHD, raw) to a checked file (xo-desk export --help)
+  move         Copy a VM or a VDI from one instance to another (xo-desk move --help)
   verify       Check a file against its .sha256 (xo-desk verify FILE)
   inspect      Check an XVA, OVA, VHD or raw image before an import (xo-desk inspect --help)
   import       Import an XVA as a VM or a VHD/raw disk as a VDI (xo-desk import --help)
@@ -82,6 +83,13 @@ export async function runCli(argv: string[], io: CliIo, until?: Promise<unknown>
       return auditCommand(rest, io)
     case 'export':
       return (await import('./commands/export')).exportCommand(rest, {
+        readStdin,
+        isTty: process.stdout.isTTY === true,
+        stderrTty: process.stderr.isTTY === true,
+        ...io,
+      })
+    case 'move':
+      return (await import('./commands/move')).moveCommand(rest, {
         readStdin,
         isTty: process.stdout.isTTY === true,
         stderrTty: process.stderr.isTTY === true,

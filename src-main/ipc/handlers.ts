@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises'
+import { basename } from 'node:path'
 import type { AppError, AppInfo, InstanceSummary, InventoryPage, VmActionInput } from '@contract'
 import { AppFailure, toAppError } from '../app-failure'
 import type { AuditLog, AuditRecord } from '../audit/audit-log'
@@ -11,6 +13,17 @@ import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
 import type { EventHub } from '../app-events/event-hub'
 import type { Handlers } from './router'
+import type { TransferQueue } from '../transfers/transfer-queue'
+import { exportChoices } from '../transfers/export-choices'
+import { inspectImage } from '../transfers/validate'
+import { toContents, type Library } from '../library/library'
+import {
+  exportJob,
+  importJob,
+  importSourcePath,
+  droppedFile,
+  droppedFormat,
+} from '../transfers/transfer-jobs'
 
 /** What the handlers need: services, and the world outside plain Node (Electron in the app, fakes in tests). */
 export interface HandlerDeps {
@@ -27,6 +40,12 @@ export interface HandlerDeps {
   log: Log
   /** Where every mutating request is recorded. */
   audit: AuditLog
+  /** Exports, imports and moves, run in main whatever the window shows. */
+  transfers: TransferQueue
+  /** The folder per instance where exports land, read with no server. */
+  library: Library
+  /** Shows a file in the system's file manager (Electron's `shell.showItemInFolder`). */
+  showItemInFolder(path: string): void
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -122,7 +141,93 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'audit.list': (query) => deps.audit.list(query),
     'audit.export': ({ format }) => deps.audit.export(format),
+    'transfers.exportChoices': ({ instanceId, vmId }, signal) =>
+      exportChoices(deps.instances.get(instanceId).client, vmId, signal),
+    'transfers.list': async () => deps.transfers.list(),
+    // An export changes nothing on XO: not audited; it needs the instance, not its stream.
+    'transfers.export': async (input) =>
+      deps.transfers.add(exportJob(deps.instances.get(input.instanceId), deps.library, input)),
+    'transfers.import': async (input) => {
+      const instance = deps.instances.get(input.instanceId)
+      const file = await importSourcePath(deps.library, input.source)
+      const subject: Subject = {
+        instance: { id: instance.id, name: instance.label },
+        object: {
+          collection:
+            input.target.kind === 'vm' ? 'pools' : input.target.kind === 'new-vdi' ? 'srs' : 'vdis',
+          id: input.target.kind === 'existing-vdi' ? input.target.vdi : input.target.sr,
+          name: file,
+        },
+        action: input.target.kind === 'vm' ? 'vms.import' : 'vdis.import',
+      }
+      await refusedUnless(deps, subject, () => {
+        refuseIfReadOnly(deps.instances, input.instanceId)
+        refuseIfOffline(deps.instances, input.instanceId)
+      })
+      // Audited when it starts and when it ends, on every try (a retry runs the job again).
+      const job = importJob(instance, file, input)
+      return deps.transfers.add({
+        ...job,
+        run: (ctx) =>
+          audited(
+            deps,
+            subject,
+            async () => {
+              await deps.audit.record({ ...subject, outcome: 'started' })
+              return job.run(ctx)
+            },
+            ({ created }) => (created ? { object: { ...subject.object, id: created.id } } : {}),
+          ),
+      })
+    },
+    'transfers.cancel': async ({ transferId }) => knownTransfer(deps.transfers.cancel(transferId)),
+    'transfers.retry': async ({ transferId }) => knownTransfer(deps.transfers.retry(transferId)),
+    'transfers.clear': async () => deps.transfers.clearEnded(),
+    'transfers.settings': async () => deps.transfers.settings,
+    'transfers.configure': async (settings) => deps.transfers.configure(settings),
+    'library.list': async () => ({ root: deps.library.root, entries: await deps.library.list() }),
+    'library.verify': ({ id }, signal) => deps.library.verify(id, signal),
+    'library.remove': async ({ id }) => {
+      await deps.library.remove(id)
+      deps.hub.publish('library.changed', undefined)
+      return undefined
+    },
+    'library.reveal': async ({ id }) => {
+      deps.showItemInFolder(deps.library.pathOf(id))
+      return undefined
+    },
+    // The same checks as an import makes before its first byte, shown before a target is chosen.
+    'library.inspectDropped': async ({ path }, signal) => {
+      const file = await droppedFile(path)
+      const name = basename(file)
+      const format = droppedFormat(file)
+      try {
+        const image = await inspectImage(file, signal)
+        return {
+          path: file,
+          name,
+          size: image.fileSize,
+          format: image.kind,
+          contents: toContents(image),
+        }
+      } catch (err) {
+        // A damaged file is an answer to show, with where it is damaged; anything else fails.
+        if (!(err instanceof AppFailure) || err.appError.code !== 'corrupt-file') throw err
+        const { size } = await stat(file)
+        const { message, action } = err.appError
+        return { path: file, name, size, format, invalid: { message, action } }
+      }
+    },
   }
+}
+
+function knownTransfer<T>(view: T | undefined): T {
+  if (view) return view
+  throw new AppFailure(
+    'not-found',
+    'This transfer is no longer known, or cannot be retried (it finished).',
+    'Start the transfer again from the Library or the VM list.',
+  )
 }
 
 function summary(deps: HandlerDeps, id: string): InstanceSummary {

@@ -37,6 +37,20 @@ function setup() {
     'vms.action': vi.fn(async () => ({ taskId: 't' })),
     'audit.list': vi.fn(async () => []),
     'audit.export': vi.fn(async () => ({ fileName: 'audit.csv', text: '' })),
+    'transfers.exportChoices': vi.fn(async () => ({ disks: [], snapshots: [] })),
+    'transfers.list': vi.fn(async () => []),
+    'transfers.export': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'transfers.import': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'transfers.cancel': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'transfers.retry': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'transfers.clear': vi.fn(async () => []),
+    'transfers.settings': vi.fn(async () => ({ parallel: 2 })),
+    'transfers.configure': vi.fn(async () => ({ parallel: 2 })),
+    'library.list': vi.fn(async () => ({ root: '/library', entries: [] })),
+    'library.verify': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'library.remove': vi.fn(async () => undefined),
+    'library.reveal': vi.fn(async () => undefined),
+    'library.inspectDropped': vi.fn(async () => Promise.reject(new Error('not in this test'))),
   } satisfies Handlers
   return { handlers, dispatch: createRouter(handlers, schemas) }
 }

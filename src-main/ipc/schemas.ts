@@ -21,6 +21,20 @@ const signIn = z.discriminatedUnion('method', [
   }),
 ])
 const collection = z.enum(['vms', 'hosts', 'pools', 'srs'])
+const objectId = z.string().min(1).max(200)
+// A path relative to the library root; main refuses any that leaves it (src-main/library).
+const libraryId = z.strictObject({ id: z.string().min(1).max(4_096) })
+const transferId = z.strictObject({ transferId: z.uuid() })
+const transferSettings = z.strictObject({
+  parallel: z.number().int().min(1).max(8),
+  // From 64 KiB/s: below that an XO export times out before its first byte.
+  bandwidthLimit: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1e12)
+    .optional(),
+})
 
 export const schemas = {
   'app.info': z.undefined(),
@@ -109,4 +123,48 @@ export const schemas = {
     instanceId: instanceId.optional(),
   }),
   'audit.export': z.strictObject({ format: z.enum(['csv', 'json']) }),
+  'transfers.exportChoices': z.strictObject({ instanceId, vmId: objectId }),
+  'transfers.list': z.undefined(),
+  // A VM, snapshot or template as XVA or OVA; a disk or disk snapshot as VHD or raw.
+  'transfers.export': z
+    .strictObject({
+      instanceId,
+      collection: z.enum(['vms', 'vm-snapshots', 'vm-templates', 'vdis', 'vdi-snapshots']),
+      objectId,
+      format: z.enum(['xva', 'ova', 'vhd', 'raw']),
+      compression: z.enum(['gzip', 'zstd']).optional(),
+    })
+    .refine((e) => e.collection.startsWith('vdi') === (e.format === 'vhd' || e.format === 'raw'), {
+      message: 'a VM exports as xva or ova, a disk as vhd or raw',
+    })
+    .refine((e) => !e.compression || e.format === 'xva', {
+      message: 'only an XVA export is compressed',
+    }),
+  'transfers.import': z.strictObject({
+    source: z.union([
+      z.strictObject({ libraryId: z.string().min(1).max(4_096) }),
+      z.strictObject({ path: z.string().min(1).max(4_096) }),
+    ]),
+    instanceId,
+    target: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('vm'), sr: objectId }),
+      z.strictObject({
+        kind: z.literal('new-vdi'),
+        sr: objectId,
+        name: z.string().min(1).max(200).optional(),
+        description: z.string().max(1_000).optional(),
+      }),
+      z.strictObject({ kind: z.literal('existing-vdi'), vdi: objectId }),
+    ]),
+  }),
+  'transfers.cancel': transferId,
+  'transfers.retry': transferId,
+  'transfers.clear': z.undefined(),
+  'transfers.settings': z.undefined(),
+  'transfers.configure': transferSettings,
+  'library.list': z.undefined(),
+  'library.verify': libraryId,
+  'library.remove': libraryId,
+  'library.reveal': libraryId,
+  'library.inspectDropped': z.strictObject({ path: z.string().min(1).max(4_096) }),
 } satisfies Schemas

@@ -1,4 +1,5 @@
 import { Authenticator } from './auth'
+import { addBenchDisks, type BenchDisks } from './bench-disks'
 import { DiskContents } from './disk-contents'
 import { EventStreams } from './events'
 import { Faults } from './faults'
@@ -24,6 +25,11 @@ export interface SimulationOptions {
   life?: boolean
   /** The clock; tests may pin it. */
   now?: () => number
+  /**
+   * Bytes (a multiple of 512): adds `bench-disk` (all non-zero data) and `bench-sparse` (1/16 data)
+   * of this virtual size on the first pool's default SR, for transfer benchmarks.
+   */
+  benchDisk?: number
 }
 
 /** One simulated XO: its objects, users, tasks, event streams and faults. No networking here. */
@@ -41,6 +47,8 @@ export class Simulation {
   readonly actionDelayMs: number
   readonly now: () => number
   readonly startedAt: number
+  /** The bench disks, when `benchDisk` was given. */
+  readonly benchDisks: BenchDisks | undefined
   /** The last requests received (`GET /vms?fields=…`), so tests can see what a client asked. */
   readonly requests: string[] = []
 
@@ -55,6 +63,8 @@ export class Simulation {
     })
     this.store = new LabStore(this.lab)
     this.disks = new DiskContents(this.lab.seed, options.diskDataBytes ?? 16 * 1024 * 1024)
+    this.benchDisks =
+      options.benchDisk === undefined ? undefined : addBenchDisks(this, options.benchDisk)
     this.auth = new Authenticator([...this.lab.accounts], this.now)
     this.tasks = new TaskManager(this.store, this.now)
     this.events = new EventStreams(this.store, this.now)

@@ -147,6 +147,30 @@ describe('exportToFile', () => {
     expect(sha256sumAccepts(file)).toMatch(/disk\.raw: OK/)
   })
 
+  it('exports without a checksum when told: no .sha256, the sidecar says none', async () => {
+    const file = join(dir, 'unchecked.raw')
+    const result = await exportToFile({
+      client,
+      path: `/vdis/${lab.vdi.id}.raw`,
+      file,
+      expect: { format: 'raw', size: Number(lab.vdi['size']) },
+      source: lab.vdiSource,
+      checksum: false,
+    })
+    expect(result.sha256).toBeUndefined()
+    expect(result.sha256File).toBeUndefined()
+    expect((await readdir(dir)).filter((f) => f.startsWith('unchecked.raw')).sort()).toEqual([
+      'unchecked.raw',
+      'unchecked.raw.xodesk.json',
+    ])
+    expect(await sidecarOf(file)).toMatchObject({
+      format: 'raw',
+      size: Number(lab.vdi['size']),
+      sha256: null,
+    })
+    expect(await leftovers()).toEqual([])
+  })
+
   it('retries a dropped export from the start and ends complete, progress starting over', async () => {
     lab.sim.faults.next('GET', `/vms/${lab.vm.id}.xva`, { kind: 'drop-after', bytes: 300_000 })
     const reports: TransferProgress[] = []

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
@@ -6,6 +5,7 @@ import { Transform, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppFailure } from '../app-failure'
 import { FormatError, readOva, readVhd, readXva } from '../formats'
+import { openTar, skipEntry } from '../formats/tar-read'
 import type { XoClient } from '../xo/client'
 import { toXoAppError } from '../xo/errors'
 import { ensureFreeSpace } from './free-space'
@@ -18,6 +18,7 @@ import {
   type ExportFormat,
   type ExportSource,
 } from './sidecar'
+import { ParallelHash } from './parallel-hash'
 import { SparseFileWriter } from './sparse-file'
 
 /** What the engine uses of `XoClient`: its streaming GET and its host for messages. */
@@ -32,6 +33,8 @@ export interface ExportOptions {
   file: string
   signal?: AbortSignal
   onProgress?: (progress: TransferProgress) => void
+  /** Every byte is in; the file is being checked complete (its format read to its end). */
+  onVerifying?: () => void
   /** Least time between two progress reports (default 250 ms). */
   progressIntervalMs?: number
   expect: {
@@ -46,6 +49,8 @@ export interface ExportOptions {
   retries?: number
   /** Wait before a retry (default 1 s × attempt). */
   retryDelayMs?: number
+  /** Compute the SHA-256 and write `NAME.sha256` (default true); false: the sidecar says none. */
+  checksum?: boolean
 }
 
 export interface ExportResult {
@@ -55,6 +60,12 @@ export interface ExportResult {
   size: number
   sha256: string
   attempts: number
+}
+
+/** What an export without a checksum (`checksum: false`) gives: no digest, no `NAME.sha256`. */
+export type UncheckedExportResult = Omit<ExportResult, 'sha256' | 'sha256File'> & {
+  sha256?: undefined
+  sha256File?: undefined
 }
 
 export const partFile = (file: string): string => `${file}.part`
@@ -90,13 +101,16 @@ function asFailure(err: unknown, client: ExportClient, signal: AbortSignal): App
   return new AppFailure(e.code, e.message, e.action, e.retryable)
 }
 
-/** Counts, hashes and reports every byte on its way to the file. */
-function meterStage(hash: ReturnType<typeof createHash>, meter: ProgressMeter): Transform {
+/** Counts, hashes (on a worker thread, see ParallelHash) and reports every byte on its way to the file. */
+function meterStage(hash: ParallelHash | null, meter: ProgressMeter): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, callback) {
-      hash.update(chunk)
       meter.add(chunk.length)
-      callback(null, chunk)
+      if (!hash) return callback(null, chunk)
+      hash.update(chunk).then(
+        () => callback(null, chunk),
+        (err: Error) => callback(err),
+      )
     },
   })
 }
@@ -110,7 +124,7 @@ function meterStage(hash: ReturnType<typeof createHash>, meter: ProgressMeter): 
 async function checkFormat(part: string, expect: ExportOptions['expect']): Promise<void> {
   switch (expect.format) {
     case 'xva':
-      await readXva(createReadStream(part))
+      await readXva(createReadStream(part), { digest: false })
       return
     case 'ova':
       await readOva(createReadStream(part))
@@ -121,6 +135,25 @@ async function checkFormat(part: string, expect: ExportOptions['expect']): Promi
     case 'raw':
       // Its only end is its length: checked against the VDI's size by the caller.
       return
+    case 'txt':
+      // No end to check: only the Content-Length, when XO gives one (checked by the caller).
+      return
+    case 'tgz':
+      await readTgz(part)
+      return
+  }
+}
+
+/** A `.tgz` read to its end: gzip's trailer (CRC and length) and tar's end-of-archive. */
+async function readTgz(part: string): Promise<void> {
+  const tar = await openTar(createReadStream(part), 'tar')
+  try {
+    if (tar.compression !== 'gzip')
+      throw new FormatError('tar', 'corrupt-compression', 'the archive is not gzip-compressed')
+    for await (const entry of tar.entries) await skipEntry(entry)
+    tar.finish()
+  } catch (e) {
+    throw tar.classify(e)
   }
 }
 
@@ -140,7 +173,7 @@ async function attempt(
   meter: ProgressMeter,
   n: number,
   signal: AbortSignal,
-): Promise<{ size: number; sha256: string }> {
+): Promise<{ size: number; sha256: string | null }> {
   const { client } = options
   const res = await client.download(options.path, options.query ?? {}, signal)
   const header = res.headers['content-length']
@@ -152,7 +185,7 @@ async function attempt(
     throw err
   }
   meter.start(n, length ?? options.expect.size)
-  const hash = createHash('sha256')
+  const hash = options.checksum === false ? null : new ParallelHash()
   // Raw disks are mostly zeros: written sparse (docs/formats.md); other formats as they come.
   const sink: Writable =
     options.expect.format === 'raw' ? new SparseFileWriter(part) : createWriteStream(part)
@@ -161,12 +194,15 @@ async function attempt(
     // request included, on error or abort.
     await pipeline(res.body, meterStage(hash, meter), sink, { signal })
   } catch (err) {
+    await hash?.close()
     if (signal.aborted) throw cancelled()
     if (err instanceof AppFailure) throw err
     if ((err as { code?: unknown }).code === 'ENOSPC') throw asFailure(err, client, signal)
     throw asFailure(res.explain(err), client, signal)
   }
+  const sha256 = hash ? await hash.digest() : null
   const size = (await stat(part)).size
+  options.onVerifying?.()
   if (length !== undefined) {
     if (size !== length) throw incomplete(client, `${size} bytes received of ${length}`)
   } else {
@@ -184,7 +220,7 @@ async function attempt(
   )
     throw incomplete(client, `${size} bytes where the disk has ${options.expect.size}`)
   meter.finish()
-  return { size, sha256: hash.digest('hex') }
+  return { size, sha256 }
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -203,12 +239,23 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 /**
  * Downloads an export (`GET /vms/{id}.{format}`, `GET /vdis/{id}.{format}`) to `file`: streamed in
- * constant memory into `file.part`, hashed on the way, checked complete, then `NAME.sha256` and
- * `NAME.xodesk.json` written and the part renamed. A failed try starts over from the first byte
+ * constant memory into `file.part`, hashed on the way (unless `checksum: false`), checked
+ * complete, then `NAME.sha256` and `NAME.xodesk.json` written and the part renamed. A failed try starts over from the first byte
  * (XO cannot resume an export). On any failure or cancel the part is deleted and `file` never
  * appears; the failure is an `AppFailure` saying what happened and what to do.
  */
-export async function exportToFile(options: ExportOptions): Promise<ExportResult> {
+export async function exportToFile(
+  options: ExportOptions & { checksum: false },
+): Promise<UncheckedExportResult>
+export async function exportToFile(
+  options: ExportOptions & { checksum?: true },
+): Promise<ExportResult>
+export async function exportToFile(
+  options: ExportOptions,
+): Promise<ExportResult | UncheckedExportResult>
+export async function exportToFile(
+  options: ExportOptions,
+): Promise<ExportResult | UncheckedExportResult> {
   const file = resolve(options.file)
   const part = partFile(file)
   const signal = options.signal ?? new AbortController().signal
@@ -237,14 +284,8 @@ export async function exportToFile(options: ExportOptions): Promise<ExportResult
         sha256,
       })
       await rename(part, file)
-      return {
-        file,
-        sha256File: sha256File(file),
-        sidecarFile: sidecarFile(file),
-        size,
-        sha256,
-        attempts: n,
-      }
+      const common = { file, sidecarFile: sidecarFile(file), size, attempts: n }
+      return sha256 === null ? common : { ...common, sha256File: sha256File(file), sha256 }
     } catch (err) {
       await rm(part, { force: true })
       const failure = asFailure(err, options.client, signal)

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { version } from '../../package.json'
+import packageJson from '../../package.json' with { type: 'json' }
 
-export type ExportFormat = 'xva' | 'ova' | 'vhd' | 'raw'
+/** `txt` and `tgz`: a host's audit log and its logs (`GET /hosts/{id}/audit.txt`, `…/logs.tgz`). */
+export type ExportFormat = 'xva' | 'ova' | 'vhd' | 'raw' | 'txt' | 'tgz'
 export type ExportCompression = 'gzip' | 'zstd'
 
 /** Where an export came from, as the caller knows it (written to the sidecar). */
@@ -17,7 +18,7 @@ export interface ExportSource {
   /** The pool's uuid (`$pool`), when known. */
   pool?: string
   object: {
-    type: 'VM' | 'VM-snapshot' | 'VM-template' | 'VDI' | 'VDI-snapshot'
+    type: 'VM' | 'VM-snapshot' | 'VM-template' | 'VDI' | 'VDI-snapshot' | 'host'
     uuid: string
     name?: string
   }
@@ -34,7 +35,8 @@ export interface ExportSidecar {
   format: ExportFormat
   compression: ExportCompression | 'none'
   size: number
-  sha256: string
+  /** null: exported without a checksum (`checksum: false`), so there is no `NAME.sha256`. */
+  sha256: string | null
   exportedAt: string
 }
 
@@ -49,7 +51,10 @@ export function sha256Line(digest: string, file: string): string {
   return `${digest}  ${basename(file)}\n`
 }
 
-/** Writes `NAME.sha256` and `NAME.xodesk.json` next to `file` (the final name). */
+/**
+ * Writes `NAME.sha256` and `NAME.xodesk.json` next to `file` (the final name); without a digest
+ * (`sha256: null`) only the sidecar, and any older `NAME.sha256` is removed so nothing vouches for it.
+ */
 export async function writeSidecars(
   file: string,
   info: {
@@ -57,12 +62,12 @@ export async function writeSidecars(
     format: ExportFormat
     compression?: ExportCompression
     size: number
-    sha256: string
+    sha256: string | null
     now?: Date
   },
 ): Promise<void> {
   const sidecar: ExportSidecar = {
-    xoDesk: { version },
+    xoDesk: { version: packageJson.version },
     source: {
       ...(info.source.instance !== undefined ? { instance: info.source.instance } : {}),
       url: info.source.url,
@@ -76,7 +81,8 @@ export async function writeSidecars(
     sha256: info.sha256,
     exportedAt: (info.now ?? new Date()).toISOString(),
   }
-  await writeFile(sha256File(file), sha256Line(info.sha256, file))
+  if (info.sha256 === null) await rm(sha256File(file), { force: true })
+  else await writeFile(sha256File(file), sha256Line(info.sha256, file))
   await writeFile(sidecarFile(file), `${JSON.stringify(sidecar, null, 2)}\n`)
 }
 

@@ -6,18 +6,23 @@ export const SPARSE_BLOCK = 4096
 
 const ZERO = Buffer.alloc(SPARSE_BLOCK)
 
+/** Bytes gathered before they are written: few large writes, and no buffer allocated per chunk. */
+const STAGE_SIZE = 4 * 1024 * 1024
+
 /**
- * A file Writable that leaves every 4 KiB-aligned block of zeros as a hole: data is written with
- * positioned writes, zero blocks are skipped, and the length is set with `ftruncate` at the end.
- * Memory: one partial block carried between chunks.
+ * A file Writable that leaves every 4 KiB-aligned block of zeros as a hole: data is gathered in one
+ * 4 MiB buffer (reused, so a long transfer does not churn the garbage collector), its non-zero runs
+ * written with positioned writes, zero blocks skipped, and the length set with `ftruncate` at the
+ * end. Memory: that one buffer.
  */
 export class SparseFileWriter extends Writable {
   readonly #path: string
   #fh: FileHandle | undefined
   /** Bytes accepted so far (the file's length once finished). */
   #length = 0
-  /** The start of the current partial block, not written yet. */
-  #carry: Buffer = Buffer.alloc(0)
+  /** Bytes accepted but not written yet, at file offset `#length - #staged`. */
+  readonly #stage = Buffer.allocUnsafe(STAGE_SIZE)
+  #staged = 0
 
   constructor(path: string) {
     super({ highWaterMark: 1024 * 1024 })
@@ -56,39 +61,41 @@ export class SparseFileWriter extends Writable {
     )
   }
 
-  /** Writes the non-zero blocks of `data`, which starts at file offset `start`. */
-  async #flush(data: Buffer, start: number): Promise<void> {
+  /** Writes the non-zero blocks of the staged bytes (a last partial block too) and empties it. */
+  async #flush(): Promise<void> {
     const fh = this.#fh
     if (!fh) throw new Error('sparse file is not open')
+    const data = this.#stage.subarray(0, this.#staged)
+    const start = this.#length - this.#staged
     let runStart = -1
     for (let i = 0; i <= data.length; i += SPARSE_BLOCK) {
       const block = data.subarray(i, i + SPARSE_BLOCK)
-      const hole = i === data.length || (block.length === SPARSE_BLOCK && block.equals(ZERO))
+      const hole = i >= data.length || block.equals(ZERO.subarray(0, block.length))
       if (!hole && runStart < 0) runStart = i
       if (hole && runStart >= 0) {
         await writeAll(fh, data.subarray(runStart, i), start + runStart)
         runStart = -1
       }
     }
+    if (runStart >= 0) await writeAll(fh, data.subarray(runStart), start + runStart)
+    this.#staged = 0
   }
 
   async #writeChunk(chunk: Buffer): Promise<void> {
-    const data = this.#carry.length > 0 ? Buffer.concat([this.#carry, chunk]) : chunk
-    const start = this.#length - this.#carry.length
-    this.#length += chunk.length
-    const whole = data.length - (data.length % SPARSE_BLOCK)
-    await this.#flush(data.subarray(0, whole), start)
-    // Copied: the stream may reuse the chunk's memory once the write callback ran.
-    this.#carry = Buffer.from(data.subarray(whole))
+    // Copied into the stage: the stream may reuse the chunk's memory once the callback ran.
+    for (let at = 0; at < chunk.length;) {
+      const n = chunk.copy(this.#stage, this.#staged, at)
+      this.#staged += n
+      this.#length += n
+      at += n
+      if (this.#staged === STAGE_SIZE) await this.#flush()
+    }
   }
 
   async #finish(): Promise<void> {
     const fh = this.#fh
     if (!fh) throw new Error('sparse file is not open')
-    const tail = this.#carry
-    if (tail.length > 0 && !tail.equals(ZERO.subarray(0, tail.length)))
-      await writeAll(fh, tail, this.#length - tail.length)
-    this.#carry = Buffer.alloc(0)
+    await this.#flush()
     await fh.truncate(this.#length)
     await fh.sync()
     this.#fh = undefined

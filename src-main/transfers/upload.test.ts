@@ -96,6 +96,19 @@ describe('importImage', () => {
     expect(importRequests()).toEqual([`PUT /vdis/${vdi.id}.raw`])
   })
 
+  it('returns the SHA-256 of the bytes sent, the digest sha256sum gives the file, unless told not to', async () => {
+    const vdi = [...sim.lab.store.list('vdis')][2] as XoRecord
+    sim.lab.store.update('vdis', vdi.id, { size: 8 * MiB })
+    const file = join(dir, 'disk.raw')
+    const target = { kind: 'existing-vdi', vdi: vdi.id } as const
+    const result = await importImage(client, { file, target }, signal)
+    const [digest] = (await run('sha256sum', [file])).split(' ')
+    expect(result.sha256).toBe(digest)
+    const unchecked = await importImage(client, { file, target, checksum: false }, signal)
+    expect(unchecked).toMatchObject({ id: vdi.id, bytesSent: 8 * MiB })
+    expect(unchecked.sha256).toBeUndefined()
+  })
+
   it('refuses an existing VDI of another size before any byte', async () => {
     const vdi = [...sim.lab.store.list('vdis')][1] as XoRecord
     sim.lab.store.update('vdis', vdi.id, { size: 16 * MiB })

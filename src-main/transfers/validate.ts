@@ -167,7 +167,7 @@ async function readTar(file: string, kind: 'xva' | 'ova', signal: AbortSignal, s
   source.pipe(meter)
   try {
     if (kind === 'xva') {
-      const info = await readXva(meter)
+      const info = await readXva(meter, { digest: false })
       return {
         file,
         fileSize: size,

@@ -73,7 +73,8 @@ export interface StartedAction {
 export interface XoDownload {
   status: number
   headers: XoResponse['headers']
-  body: XoResponse['body']
+  /** The export's bytes, to stream; nothing else of undici's body is part of the contract. */
+  body: Readable
   /** The readable failure for an error met while reading `body`. */
   explain(err: unknown): unknown
 }
@@ -346,7 +347,8 @@ export class XoClient {
       path: string
       query?: Record<string, string | undefined>
       body: Readable
-      length: number
+      /** Omitted: sent chunked; XO needs it for a VDI import, not for a VM import. */
+      length?: number
       target: Target
     },
     signal: AbortSignal,
@@ -357,7 +359,10 @@ export class XoClient {
           method: request.method,
           path: request.path,
           ...(request.query ? { query: request.query } : {}),
-          upload: { body: request.body, length: request.length },
+          upload: {
+            body: request.body,
+            ...(request.length !== undefined ? { length: request.length } : {}),
+          },
           kind: 'sync-action',
           credentials: TOKEN,
           accept: [200, 201, 204],

@@ -75,7 +75,8 @@ export interface RequestSpec {
    * docs/xo-rest-api.md#exports-and-imports). Never retried: the stream is read once. No total
    * limit applies, only the kind's headers and idle timeouts.
    */
-  upload?: { body: Readable; length: number }
+  /** Without `length`, the body goes chunked (an XVA import reads to the end of the stream). */
+  upload?: { body: Readable; length?: number }
   kind: RequestKind
   credentials: Credentials
   /** Statuses the caller handles; any other is an `XoResponseError`. Default: every 2xx. */
@@ -171,7 +172,7 @@ export class Transport {
     if (spec.json !== undefined) headers['content-type'] = 'application/json'
     if (spec.upload) {
       headers['content-type'] = 'application/octet-stream'
-      headers['content-length'] = String(spec.upload.length)
+      if (spec.upload.length !== undefined) headers['content-length'] = String(spec.upload.length)
     }
     return headers
   }

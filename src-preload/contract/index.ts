@@ -21,6 +21,15 @@ import type {
 import type { TaskProgress, VmActionInput } from './tasks'
 import type { AuditEntry, AuditExport, AuditExportInput, AuditListInput } from './audit'
 import type { InstanceCertificate, InstanceSettingsPatch } from './settings'
+import type {
+  ExportChoices,
+  ExportInput,
+  ImportInput,
+  TransferSettings,
+  TransferTotals,
+  TransferView,
+} from './transfers'
+import type { DroppedFile, LibraryEntry, LibraryListing } from './library'
 
 export type * from './errors'
 export type * from './app'
@@ -29,6 +38,8 @@ export type * from './inventory'
 export type * from './tasks'
 export type * from './audit'
 export type * from './settings'
+export type * from './transfers'
+export type * from './library'
 export { ok, fail } from './errors'
 
 /** Every request the renderer may make, named `domain.verb`: its input and its success value. */
@@ -86,6 +97,36 @@ export interface Methods {
   'audit.list': { input: AuditListInput; output: AuditEntry[] }
   /** The whole audit log as CSV or JSON text, to save as a file. */
   'audit.export': { input: AuditExportInput; output: AuditExport }
+  /** A VM's disks and snapshots, to export one of them instead of the whole VM. */
+  'transfers.exportChoices': {
+    input: { instanceId: InstanceId; vmId: string }
+    output: ExportChoices
+  }
+  /** Every transfer main knows of this session: queued, running and ended. */
+  'transfers.list': { input: undefined; output: TransferView[] }
+  /** Queues an export into the instance's library folder; its progress arrives as `transfer.updated`. */
+  'transfers.export': { input: ExportInput; output: TransferView }
+  /** Queues an import of a library file or a dropped file; validated before any byte is sent. */
+  'transfers.import': { input: ImportInput; output: TransferView }
+  /** Cancels a queued or running transfer (the request is aborted, the part file removed). */
+  'transfers.cancel': { input: { transferId: string }; output: TransferView }
+  /** Queues a failed or cancelled transfer again, from its first byte. */
+  'transfers.retry': { input: { transferId: string }; output: TransferView }
+  /** Forgets the transfers that ended. */
+  'transfers.clear': { input: undefined; output: TransferView[] }
+  /** How many run at once and the bandwidth limit. */
+  'transfers.settings': { input: undefined; output: TransferSettings }
+  'transfers.configure': { input: TransferSettings; output: TransferSettings }
+  /** The library's files, with what validation read from them and their checksum state. */
+  'library.list': { input: undefined; output: LibraryListing }
+  /** Computes a file's SHA-256 and compares it with its `.sha256`. */
+  'library.verify': { input: { id: string }; output: LibraryEntry }
+  /** Deletes a file with its `.sha256` and `.xodesk.json`. */
+  'library.remove': { input: { id: string }; output: undefined }
+  /** Shows the file in the system's file manager. */
+  'library.reveal': { input: { id: string }; output: undefined }
+  /** Reads a file dropped on the window, before any import: what it holds, or why it is refused. */
+  'library.inspectDropped': { input: { path: string }; output: DroppedFile }
 }
 
 /** Every push from main, named `domain.noun`. Payloads are plain, structured-clone-safe data. */
@@ -99,6 +140,12 @@ export interface Events {
   'inventory.diff': InventoryDiff
   /** An action's task progressed, succeeded or failed. */
   'task.progress': TaskProgress
+  /** A transfer was queued, progressed (a few times a second) or ended. */
+  'transfer.updated': TransferView
+  /** The total of the running transfers (the taskbar's progress). */
+  'transfer.totals': TransferTotals
+  /** A file of the library appeared, changed, was checked or removed: list it again. */
+  'library.changed': undefined
 }
 
 export type MethodName = keyof Methods
@@ -127,6 +174,20 @@ export const METHODS = {
   'vms.action': true,
   'audit.list': true,
   'audit.export': true,
+  'transfers.exportChoices': true,
+  'transfers.list': true,
+  'transfers.export': true,
+  'transfers.import': true,
+  'transfers.cancel': true,
+  'transfers.retry': true,
+  'transfers.clear': true,
+  'transfers.settings': true,
+  'transfers.configure': true,
+  'library.list': true,
+  'library.verify': true,
+  'library.remove': true,
+  'library.reveal': true,
+  'library.inspectDropped': true,
 } as const satisfies Record<MethodName, true>
 
 /** Runtime allow-list of events, checked the same way. */
@@ -136,6 +197,9 @@ export const EVENTS = {
   'instance.updated': true,
   'inventory.diff': true,
   'task.progress': true,
+  'transfer.updated': true,
+  'transfer.totals': true,
+  'library.changed': true,
 } as const satisfies Record<EventName, true>
 
 export function isMethodName(name: unknown): name is MethodName {
@@ -155,4 +219,9 @@ export const EVENT_CHANNEL = 'xo:event'
 export interface XoBridge {
   invoke<M extends MethodName>(method: M, input: Input<M>): Promise<Result<Output<M>>>
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void
+  /**
+   * The path of a file dropped on the window (Electron's `webUtils.getPathForFile`), or '' when it
+   * has none. Only the preload can read it; main checks the path before opening the file.
+   */
+  pathForFile(file: File): string
 }

@@ -1,11 +1,16 @@
 // `xo-desk export` and `xo-desk verify` against the simulator: exit codes, --json, progress.
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
+import { Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startExportLab, type ExportLab } from '../../test-support/export-lab'
+import { exportToFile, type ExportClient } from '../../transfers/download'
+import type { ExportSidecar } from '../../transfers/sidecar'
 import { runCli } from '../run'
 import { exportCommand, type ExportIo } from './export'
 import { verifyCommand } from './verify'
@@ -173,6 +178,179 @@ describe('xo-desk export', () => {
     expect(await runCli(['verify'], cli)).toBe(2)
   })
 })
+
+type Rec = { id: string } & Record<string, unknown>
+
+/** An object of `collection` with at least one disk, its disks shrunk to 4 MiB. */
+function withDisks(collection: 'vm-snapshots' | 'vm-templates'): Rec {
+  const store = lab.sim.lab.store
+  const disks = (o: Rec): Rec[] =>
+    ((o['$VBDs'] as string[] | undefined) ?? []).flatMap((vbd) => {
+      const id = store.get('vbds', vbd)?.['VDI']
+      const found =
+        typeof id === 'string'
+          ? (store.get('vdis', id) ?? store.get('vdi-snapshots', id))
+          : undefined
+      return found ? [found] : []
+    })
+  const object = [...store.list(collection)].find((o) => disks(o).length > 0)
+  if (!object) throw new Error(`no ${collection} with disks`)
+  for (const d of disks(object))
+    store.update(d['type'] === 'VDI-snapshot' ? 'vdi-snapshots' : 'vdis', d.id, {
+      size: 4 * 1024 * 1024,
+    })
+  return object
+}
+
+const tarList = (args: string[]): string[] =>
+  execFileSync('tar', args, { encoding: 'utf8' }).split('\n').filter(Boolean)
+
+async function sidecarOf(file: string): Promise<ExportSidecar> {
+  return JSON.parse(await readFile(`${file}.xodesk.json`, 'utf8')) as ExportSidecar
+}
+
+describe('xo-desk export of snapshots, templates and host files', () => {
+  it('exports a VM snapshot as an XVA tar lists, its sidecar saying what and when', async () => {
+    const snapshot = withDisks('vm-snapshots')
+    const file = join(dir, 'snapshot.xva')
+    const { io: cli, out } = io()
+    const code = await exportCommand(
+      ['snapshot', snapshot.id, ...url(), '--format', 'xva', '-o', file],
+      cli,
+    )
+    expect(out.stderr).not.toMatch(/xo-desk:/)
+    expect(code).toBe(0)
+    expect(tarList(['-tf', file])[0]).toBe('ova.xml')
+    const sidecar = await sidecarOf(file)
+    expect(sidecar.object).toMatchObject({ type: 'VM-snapshot', uuid: snapshot.id })
+    expect(sidecar.snapshotTime).toBe(
+      new Date(Number(snapshot['snapshot_time']) * 1000).toISOString(),
+    )
+    expect(lab.sim.lab.requests).toContain(`GET /vm-snapshots/${snapshot.id}.xva`)
+  })
+
+  it('exports a template as an OVA and as a gzip XVA', async () => {
+    const template = withDisks('vm-templates')
+    const ova = join(dir, 'template.ova')
+    expect(
+      await exportCommand(
+        ['template', template.id, ...url(), '--format', 'ova', '-o', ova],
+        io().io,
+      ),
+    ).toBe(0)
+    expect(tarList(['-tf', ova])[0]).toMatch(/\.ovf$/)
+    expect((await sidecarOf(ova)).object).toMatchObject({ type: 'VM-template', uuid: template.id })
+    const xva = join(dir, 'template.xva.gz')
+    expect(
+      await exportCommand(
+        ['template', template.id, ...url(), '--format', 'xva', '--compress', 'gzip', '-o', xva],
+        io().io,
+      ),
+    ).toBe(0)
+    expect(tarList(['-tzf', xva])[0]).toBe('ova.xml')
+  })
+
+  it('exports a VDI snapshot as a VHD qemu-img reads, and raw at its size', async () => {
+    const snap = [...lab.sim.lab.store.list('vdi-snapshots')][0] as Rec
+    lab.sim.lab.store.update('vdi-snapshots', snap.id, { size: 4 * 1024 * 1024 })
+    const vhd = join(dir, 'snap.vhd')
+    expect(
+      await exportCommand(
+        ['vdi-snapshot', snap.id, ...url(), '--format', 'vhd', '-o', vhd],
+        io().io,
+      ),
+    ).toBe(0)
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '--output=json', '-f', 'vpc', vhd], { encoding: 'utf8' }),
+    ) as {
+      'virtual-size': number
+    }
+    expect(info['virtual-size']).toBeGreaterThanOrEqual(4 * 1024 * 1024)
+    const sidecar = await sidecarOf(vhd)
+    expect(sidecar.object).toMatchObject({ type: 'VDI-snapshot', uuid: snap.id })
+    expect(sidecar.snapshotTime).toBe(new Date(Number(snap['snapshot_time']) * 1000).toISOString())
+    const raw = join(dir, 'snap.raw')
+    expect(
+      await exportCommand(
+        ['vdi-snapshot', snap.id, ...url(), '--format', 'raw', '-o', raw],
+        io().io,
+      ),
+    ).toBe(0)
+    expect((await stat(raw)).size).toBe(4 * 1024 * 1024)
+  })
+
+  it("exports a host's audit log (text) and its logs (a .tgz tar lists)", async () => {
+    const host = [...lab.sim.lab.store.list('hosts')][0] as Rec
+    const audit = join(dir, 'audit.txt')
+    const first = io()
+    expect(await exportCommand(['host-audit', host.id, ...url(), '-o', audit], first.io)).toBe(0)
+    expect((await readFile(audit, 'utf8')).length).toBeGreaterThan(0)
+    expect(await sidecarOf(audit)).toMatchObject({
+      format: 'txt',
+      object: { type: 'host', uuid: host.id, name: host['name_label'] },
+    })
+    expect(lab.sim.lab.requests).toContain(`GET /hosts/${host.id}/audit.txt`)
+    const logs = join(dir, 'logs.tgz')
+    expect(
+      await exportCommand(['host-logs', host.id, ...url(), '--format', 'tgz', '-o', logs], io().io),
+    ).toBe(0)
+    expect(tarList(['-tzf', logs]).length).toBeGreaterThan(0)
+    expect((await sidecarOf(logs)).format).toBe('tgz')
+    expect(sha256sumOk(logs)).toBe(true)
+  })
+
+  it('a .tgz cut short is refused as incomplete; a halted host fails readably; --format is checked', async () => {
+    const host = [...lab.sim.lab.store.list('hosts')][0] as Rec
+    const logs = join(dir, 'cut.tgz')
+    // A body that ends cleanly but short (a proxy that drops the tail): only the format says so.
+    const whole = await readFile(join(dir, 'logs.tgz'))
+    for (const body of [whole.subarray(0, whole.length - 10), gzipSync(Buffer.alloc(700, 1))]) {
+      const cut = exportToFile({
+        client: {
+          host: 'xo.test',
+          download: () =>
+            Promise.resolve({
+              status: 200,
+              headers: {},
+              body: Readable.from([body]),
+              explain: (e: unknown) => e,
+            }),
+        } as unknown as ExportClient,
+        path: `/hosts/${host.id}/logs.tgz`,
+        file: logs,
+        expect: { format: 'tgz' },
+        source: { url: lab.sim.url, object: { type: 'host', uuid: host.id } },
+        retries: 0,
+      })
+      await expect(cut).rejects.toThrow(/incomplete or damaged/)
+      expect(existsSync(logs) || existsSync(`${logs}.part`)).toBe(false)
+    }
+    lab.sim.lab.store.update('hosts', host.id, { power_state: 'Halted' })
+    try {
+      const halted = io()
+      expect(
+        await exportCommand(
+          ['host-audit', host.id, ...url(), '-o', join(dir, 'h.txt'), '--retries', '0'],
+          halted.io,
+        ),
+      ).toBe(1)
+      expect(halted.out.stderr).toMatch(/xo-desk: /)
+      expect(existsSync(join(dir, 'h.txt'))).toBe(false)
+    } finally {
+      lab.sim.lab.store.update('hosts', host.id, { power_state: 'Running' })
+    }
+    const bad = io()
+    expect(
+      await exportCommand(['host-logs', host.id, ...url(), '--format', 'xva', '-o', logs], bad.io),
+    ).toBe(2)
+    expect(bad.out.stderr).toMatch(/--format must be tgz/)
+  })
+})
+
+function sha256sumOk(file: string): boolean {
+  execFileSync('sha256sum', ['-c', `${basename(file)}.sha256`], { cwd: dir })
+  return true
+}
 
 describe('xo-desk verify', () => {
   it('exits 0 on an intact export and 1 once it is changed', async () => {

@@ -11,6 +11,13 @@ import { instanceClient, type ClientIo } from './client-commands'
 export const EXPORT_USAGE = `Usage:
   xo-desk export vm <uuid> (--instance NAME | --url URL --token-stdin) --format xva|ova [--compress gzip|zstd] -o FILE [--json] [--retries N]
   xo-desk export vdi <uuid> (--instance NAME | --url URL --token-stdin) --format vhd|raw -o FILE [--json] [--retries N]
+  xo-desk export snapshot|template <uuid> … --format xva|ova [--compress gzip|zstd] -o FILE
+  xo-desk export vdi-snapshot <uuid> … --format vhd|raw -o FILE
+  xo-desk export host-audit|host-logs <host-uuid> … -o FILE
+
+snapshot is a VM snapshot, template a VM template, vdi-snapshot a disk snapshot; host-audit is the
+host's audit log (text), host-logs all its logs (.tgz): both need the host running. XO 0.39.0's
+disk exports take no NBD options (preferNbd and nbdConcurrency are gone from its API).
 
 Downloads the export to FILE.part, checks it is complete, writes FILE.sha256 (sha256sum -c reads
 it) and FILE.xodesk.json (where it came from), then renames it to FILE. A failed download starts
@@ -48,7 +55,27 @@ export function exitCodeOf(error: AppError): number {
   return NETWORK.has(error.code) ? EXIT_NETWORK : 1
 }
 
-const FORMATS = { vm: ['xva', 'ova'], vdi: ['vhd', 'raw'] } as const
+/** What each kind exports and where: `GET /{collection}/{id}.{format}`, or a host's file. */
+const KINDS = {
+  vm: { collection: 'vms', type: 'VM', formats: ['xva', 'ova'] },
+  snapshot: { collection: 'vm-snapshots', type: 'VM-snapshot', formats: ['xva', 'ova'] },
+  template: { collection: 'vm-templates', type: 'VM-template', formats: ['xva', 'ova'] },
+  vdi: { collection: 'vdis', type: 'VDI', formats: ['vhd', 'raw'] },
+  'vdi-snapshot': { collection: 'vdi-snapshots', type: 'VDI-snapshot', formats: ['vhd', 'raw'] },
+  // GET /hosts/{id}/audit.txt and GET /hosts/{id}/logs.tgz (dist/hosts/host.controller.mjs).
+  'host-audit': { collection: 'hosts', type: 'host', formats: ['txt'], file: 'audit.txt' },
+  'host-logs': { collection: 'hosts', type: 'host', formats: ['tgz'], file: 'logs.tgz' },
+} as const satisfies Record<
+  string,
+  {
+    collection: string
+    type: ExportSource['object']['type']
+    formats: readonly ExportFormat[]
+    file?: string
+  }
+>
+type Kind = keyof typeof KINDS
+const isKind = (k: string | undefined): k is Kind => k !== undefined && Object.hasOwn(KINDS, k)
 
 const MiB = 1024 * 1024
 const mib = (n: number): string => `${(n / MiB).toFixed(1)} MiB`
@@ -100,18 +127,15 @@ async function resolveClient(
   return { client: new XoClient({ baseUrl: values.url, token: () => token }) }
 }
 
-/** The sidecar's description of the exported object, read from XO (`GET /vms/{id}`, `GET /vdis/{id}`). */
+/** The sidecar's description of the exported object, read from XO (`GET /vms/{id}`, `GET /vdis/{id}`…). */
 async function describeSource(
   client: XoClient,
-  kind: 'vm' | 'vdi',
+  kind: Kind,
   uuid: string,
   instance: string | undefined,
   signal: AbortSignal,
 ): Promise<{ source: ExportSource; size?: number }> {
-  const object = (await client.get(kind === 'vm' ? 'vms' : 'vdis', uuid, signal)) as Record<
-    string,
-    unknown
-  >
+  const object = (await client.get(KINDS[kind].collection, uuid, signal)) as Record<string, unknown>
   const str = (key: string): string | undefined =>
     typeof object[key] === 'string' ? object[key] : undefined
   const snapshotTime = object['snapshot_time']
@@ -120,7 +144,7 @@ async function describeSource(
     url: client.baseUrl.href,
     ...(str('$pool') !== undefined ? { pool: str('$pool') } : {}),
     object: {
-      type: kind === 'vm' ? 'VM' : 'VDI',
+      type: KINDS[kind].type,
       uuid: str('uuid') ?? uuid,
       ...(str('name_label') !== undefined ? { name: str('name_label') } : {}),
     },
@@ -130,6 +154,13 @@ async function describeSource(
   }
   const size = object['size']
   return typeof size === 'number' ? { source, size } : { source }
+}
+
+function exportPath(kind: Kind, uuid: string, format: ExportFormat): string {
+  const { collection } = KINDS[kind]
+  const id = encodeURIComponent(uuid)
+  const entry = KINDS[kind]
+  return 'file' in entry ? `/${collection}/${id}/${entry.file}` : `/${collection}/${id}.${format}`
 }
 
 function cancelSignal(io: ExportIo): { signal: AbortSignal; dispose(): void } {
@@ -147,7 +178,7 @@ function cancelSignal(io: ExportIo): { signal: AbortSignal; dispose(): void } {
   }
 }
 
-/** `xo-desk export vm|vdi <uuid> …`: an export to a checked file (issue: transfer engine). */
+/** `xo-desk export vm|vdi|snapshot|template|vdi-snapshot|host-audit|host-logs <uuid> …`: an export to a checked file. */
 export async function exportCommand(argv: string[], io: ExportIo): Promise<number> {
   const usage = (problem: string): number => usageError(io, problem, EXPORT_USAGE)
   let parsed
@@ -177,17 +208,19 @@ export async function exportCommand(argv: string[], io: ExportIo): Promise<numbe
     return 0
   }
   const [kind, uuid, ...extra] = positionals
-  if (kind !== 'vm' && kind !== 'vdi') return usage('say what to export: vm or vdi.')
-  if (!uuid) return usage(`name the ${kind.toUpperCase()}: xo-desk export ${kind} <uuid> …`)
+  if (!isKind(kind)) return usage(`say what to export: ${Object.keys(KINDS).join(', ')}.`)
+  if (!uuid) return usage(`name the ${kind}: xo-desk export ${kind} <uuid> …`)
   if (extra.length > 0) return usage(`unexpected argument "${extra[0]}".`)
   if (values.token !== undefined)
     return usage(
       '--token would show your token in the process list; pipe it to --token-stdin instead.',
     )
-  const allowed: readonly string[] = FORMATS[kind]
-  if (!values.format || !allowed.includes(values.format))
-    return usage(`--format must be ${allowed.join(' or ')} for a ${kind.toUpperCase()}.`)
-  const format = values.format as ExportFormat
+  const allowed: readonly string[] = KINDS[kind].formats
+  // A host's file has one format: --format may be left out.
+  const chosen = values.format ?? (allowed.length === 1 ? allowed[0] : undefined)
+  if (!chosen || !allowed.includes(chosen))
+    return usage(`--format must be ${allowed.join(' or ')} for ${kind}.`)
+  const format = chosen as ExportFormat
   const compress = values.compress
   if (compress !== undefined && (format !== 'xva' || (compress !== 'gzip' && compress !== 'zstd')))
     return usage('--compress is gzip or zstd, and only for --format xva.')
@@ -215,7 +248,7 @@ export async function exportCommand(argv: string[], io: ExportIo): Promise<numbe
     const { source, size } = await describeSource(client, kind, uuid, instance, cancel.signal)
     const result = await exportToFile({
       client,
-      path: `/${kind === 'vm' ? 'vms' : 'vdis'}/${encodeURIComponent(uuid)}.${format}`,
+      path: exportPath(kind, uuid, format),
       ...(compress ? { query: { compress } } : {}),
       file: values.output,
       signal: cancel.signal,

@@ -18,7 +18,26 @@ Options:
   --fault SPEC        Inject a fault, e.g. 'GET /vms/*.xva:drop-after=10MB' (repeatable)
   --action-delay MS   How long actions take (default 1500)
   --no-life           No background activity (metrics drift, colleagues starting VMs)
+  --bench-disk SIZE   Add VDIs bench-disk (SIZE of non-zero data) and bench-sparse (same size,
+                      1/16 data) on the first pool's default SR, e.g. 4G, 512M (binary units)
 `
+
+const BINARY_UNITS: Record<string, number> = {
+  '': 1,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+}
+
+/** `4G`, `512MiB`, `1073741824`: bytes, binary units; undefined unless a positive multiple of 512. */
+export function parseBenchDiskSize(text: string): number | undefined {
+  const m = /^(\d+)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim())
+  const unit = m ? BINARY_UNITS[(m[2] ?? '').toUpperCase()] : undefined
+  if (!m || unit === undefined) return undefined
+  const bytes = Number(m[1]) * unit
+  return Number.isSafeInteger(bytes) && bytes > 0 && bytes % 512 === 0 ? bytes : undefined
+}
 
 function fail(io: CliIo, message: string): number {
   io.stderr(`xo-desk sim: ${message}\nRun \`xo-desk sim --help\` for the options.\n`)
@@ -47,6 +66,7 @@ export async function simCommand(
         fault: { type: 'string', multiple: true },
         'action-delay': { type: 'string' },
         'no-life': { type: 'boolean' },
+        'bench-disk': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -64,6 +84,13 @@ export async function simCommand(
   const vms = values.vms === undefined ? undefined : Number(values.vms)
   if (vms !== undefined && (!Number.isInteger(vms) || vms < 0))
     return fail(io, `--vms must be a whole number, not "${values.vms}"`)
+  const benchDisk =
+    values['bench-disk'] === undefined ? undefined : parseBenchDiskSize(values['bench-disk'])
+  if (values['bench-disk'] !== undefined && benchDisk === undefined)
+    return fail(
+      io,
+      `--bench-disk must be a size such as 4G or 512M (a multiple of 512 bytes), not "${values['bench-disk']}"`,
+    )
   if ((values.cert === undefined) !== (values.key === undefined))
     return fail(io, '--cert and --key go together')
 
@@ -100,6 +127,7 @@ export async function simCommand(
       ...(vms !== undefined ? { vms } : {}),
       ...(values['action-delay'] ? { actionDelayMs: Number(values['action-delay']) } : {}),
       life: !values['no-life'],
+      ...(benchDisk !== undefined ? { benchDisk } : {}),
       ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     })
   } catch (err) {
@@ -116,6 +144,11 @@ export async function simCommand(
   io.stdout(`XO simulator (REST API 0.39.0) with ${vmCount} VMs is listening.\n`)
   io.stdout(`URL:   ${sim.url}\n`)
   io.stdout(`Token: ${sim.token}\n`)
+  const bench = sim.lab.benchDisks
+  if (bench) {
+    io.stdout(`Bench disk (${String(bench.disk['size'])} bytes of data): ${bench.disk.id}\n`)
+    io.stdout(`Bench sparse disk (1/16 data): ${bench.sparse.id}\n`)
+  }
   if (tls) io.stdout(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256}\n`)
   for (const fault of faults)
     io.stdout(`Fault: ${fault.method ?? '*'} ${fault.path} → ${fault.fault.kind}\n`)

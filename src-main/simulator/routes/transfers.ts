@@ -180,10 +180,12 @@ export function registerTransfers(table: HandlerTable): void {
     if (!ctx.sim.store.get('srs', srId)) throw xoError.noSuchObject(srId, 'SR')
     // The disks are kept as the archive is read; nothing is created unless all of it checks out.
     const storage = await ctx.sim.disks.receiveChunks()
-    const info = await readXva(ctx.req, { onChunk: storage.chunk }).catch(async (err: unknown) => {
-      await storage.discard()
-      return importFailure(err)
-    })
+    const info = await readXva(ctx.req, { onChunk: storage.chunk, digest: false }).catch(
+      async (err: unknown) => {
+        await storage.discard()
+        return importFailure(err)
+      },
+    )
     const received = await storage.finish(info.disks)
     const model = [...ctx.sim.store.list('vms')][0] as XoRecord
     const vm = cloneVm(

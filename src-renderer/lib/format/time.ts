@@ -26,3 +26,11 @@ export function dateTime(ms: number, locale?: string): string {
     minute: '2-digit',
   })
 }
+
+/** `42 s`, `3 min 5 s`, `1 h 20 min`: a transfer's time left. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+}
