@@ -20,6 +20,7 @@ import { consoleLog, type Log } from './log'
 import { MemoryVault } from './vault/memory-vault'
 import { Library } from './library/library'
 import { TransferQueue } from './transfers/transfer-queue'
+import { AppSettingsStore } from './app-settings/app-settings'
 
 export interface AppCoreOptions {
   appInfo: AppInfo
@@ -112,6 +113,12 @@ export function createAppCore(options: AppCoreOptions): AppCore {
         hub.publish('library.changed', undefined)
     },
   })
+  // The admin's choices of library folder and transfer limits, applied once read.
+  const settings = new AppSettingsStore(configDir, log)
+  const settled = settings.read().then((saved) => {
+    if (saved.libraryDir) library.setRoot(saved.libraryDir)
+    if (saved.transfers) transfers.configure(saved.transfers)
+  })
   const started = connections.start().catch((err: unknown) => [toAppError(err, log)])
   if (options.prepareDemoLab !== false) {
     void started.then(() => {
@@ -126,11 +133,15 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       log,
       instances,
       connections,
-      notices: () => started,
+      notices: async () => {
+        await settled
+        return started
+      },
       demo,
       audit,
       transfers,
       library,
+      settings,
       showItemInFolder: options.showItemInFolder ?? (() => undefined),
     }),
     schemas,
@@ -160,6 +171,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       clearInterval(timer)
       await transfers.dispose() // no part file outlives the app
       await started
+      await settled
       await instances.closeAll()
       await demo.close()
       await audit.flush() // the last appends land before a throwaway folder goes

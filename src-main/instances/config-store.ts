@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { writeFileAtomic } from '../files/atomic-write'
 import { join } from 'node:path'
 import type { AppError } from '@contract'
 import { AppFailure } from '../app-failure'
@@ -121,31 +121,8 @@ export class ConfigStore {
     return aside
   }
 
-  async #writeAtomically(text: string): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 })
-    const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-    const file = await open(temp, 'wx', 0o600)
-    try {
-      await file.writeFile(text)
-      await file.sync()
-    } finally {
-      await file.close()
-    }
-    try {
-      await rename(temp, this.path)
-    } catch (err) {
-      await unlink(temp).catch(() => undefined)
-      throw err
-    }
-    // The rename itself reaches the disk only with the folder's own fsync (not on Windows).
-    if (process.platform !== 'win32') {
-      const folder = await open(this.dir, 'r')
-      try {
-        await folder.sync()
-      } finally {
-        await folder.close()
-      }
-    }
+  #writeAtomically(text: string): Promise<void> {
+    return writeFileAtomic(this.path, text)
   }
 
   async #locked<T>(work: () => Promise<T>): Promise<T> {

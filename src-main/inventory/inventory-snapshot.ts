@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { readFile, unlink } from 'node:fs/promises'
+import { writeFileAtomic } from '../files/atomic-write'
 import { join } from 'node:path'
 import type { InventoryObject } from '@contract/inventory'
 import type { InventoryCache } from './inventory-cache'
@@ -62,25 +62,10 @@ export class InventorySnapshots {
   }
 
   async write(snapshot: InventorySnapshot): Promise<void> {
-    const path = this.pathOf(snapshot.instanceId)
-    await mkdir(this.dir, { recursive: true, mode: 0o700 })
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-    const file = await open(temp, 'wx', 0o600)
-    try {
-      await file.writeFile(JSON.stringify(snapshot))
-      await file.sync()
-    } catch (err) {
-      await file.close()
-      await unlink(temp).catch(() => undefined)
-      throw err
-    }
-    await file.close()
-    try {
-      await rename(temp, path)
-    } catch (err) {
-      await unlink(temp).catch(() => undefined)
-      throw err
-    }
+    // A snapshot is a cache: no folder fsync, a lost rename only means an older snapshot.
+    await writeFileAtomic(this.pathOf(snapshot.instanceId), JSON.stringify(snapshot), {
+      syncFolder: false,
+    })
   }
 
   /** Forgets a removed instance's inventory. */

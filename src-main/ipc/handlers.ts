@@ -1,5 +1,6 @@
-import { stat } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { access, constants, mkdir, stat } from 'node:fs/promises'
+import { basename, isAbsolute } from 'node:path'
+import type { AppSettingsStore } from '../app-settings/app-settings'
 import type { AppError, AppInfo, InstanceSummary, InventoryPage, VmActionInput } from '@contract'
 import { AppFailure, toAppError } from '../app-failure'
 import type { AuditLog, AuditRecord } from '../audit/audit-log'
@@ -13,13 +14,14 @@ import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
 import type { EventHub } from '../app-events/event-hub'
 import type { Handlers } from './router'
-import type { TransferQueue } from '../transfers/transfer-queue'
+import type { TransferJob, TransferQueue } from '../transfers/transfer-queue'
 import { exportChoices } from '../transfers/export-choices'
 import { inspectImage } from '../transfers/validate'
 import { toContents, type Library } from '../library/library'
 import {
   exportJob,
   importJob,
+  moveJob,
   importSourcePath,
   droppedFile,
   droppedFormat,
@@ -46,6 +48,8 @@ export interface HandlerDeps {
   library: Library
   /** Shows a file in the system's file manager (Electron's `shell.showItemInFolder`). */
   showItemInFolder(path: string): void
+  /** Where the library folder and the transfer settings are kept. */
+  settings: AppSettingsStore
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -164,33 +168,55 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         refuseIfReadOnly(deps.instances, input.instanceId)
         refuseIfOffline(deps.instances, input.instanceId)
       })
-      // Audited when it starts and when it ends, on every try (a retry runs the job again).
-      const job = importJob(instance, file, input)
-      return deps.transfers.add({
-        ...job,
-        run: (ctx) =>
-          audited(
-            deps,
-            subject,
-            async () => {
-              await deps.audit.record({ ...subject, outcome: 'started' })
-              return job.run(ctx)
-            },
-            ({ created }) => (created ? { object: { ...subject.object, id: created.id } } : {}),
-          ),
+      return deps.transfers.add(auditedJob(deps, subject, importJob(instance, file, input)))
+    },
+    'transfers.move': async (input) => {
+      const from = deps.instances.get(input.fromInstanceId)
+      const to = deps.instances.get(input.toInstanceId)
+      if (from.id === to.id) {
+        throw new AppFailure(
+          'invalid-input',
+          `${from.label} is both the source and the target.`,
+          'Choose another instance to copy into.',
+        )
+      }
+      const collection = input.kind === 'vm' ? 'vms' : 'vdis'
+      const name = from.live.cache.get(collection, input.objectId)?.['name_label']
+      // A move changes the target only: audited there, refused when it is read-only or offline.
+      const subject: Subject = {
+        instance: { id: to.id, name: to.label },
+        object: { collection, id: input.objectId, ...(typeof name === 'string' ? { name } : {}) },
+        action: `${collection}.move`,
+      }
+      await refusedUnless(deps, subject, () => {
+        refuseIfReadOnly(deps.instances, to.id)
+        refuseIfOffline(deps.instances, to.id)
+        refuseIfOffline(deps.instances, from.id)
       })
+      return deps.transfers.add(auditedJob(deps, subject, moveJob(from, to, input)))
     },
     'transfers.cancel': async ({ transferId }) => knownTransfer(deps.transfers.cancel(transferId)),
     'transfers.retry': async ({ transferId }) => knownTransfer(deps.transfers.retry(transferId)),
     'transfers.clear': async () => deps.transfers.clearEnded(),
     'transfers.settings': async () => deps.transfers.settings,
-    'transfers.configure': async (settings) => deps.transfers.configure(settings),
+    'transfers.configure': async (settings) => {
+      const applied = deps.transfers.configure(settings)
+      await deps.settings.update({ transfers: applied })
+      return applied
+    },
     'library.list': async () => ({ root: deps.library.root, entries: await deps.library.list() }),
     'library.verify': ({ id }, signal) => deps.library.verify(id, signal),
     'library.remove': async ({ id }) => {
       await deps.library.remove(id)
       deps.hub.publish('library.changed', undefined)
       return undefined
+    },
+    'library.setFolder': async ({ path }) => {
+      const folder = await usableFolder(path)
+      deps.library.setRoot(folder)
+      await deps.settings.update({ libraryDir: folder })
+      deps.hub.publish('library.changed', undefined)
+      return { root: deps.library.root, entries: await deps.library.list() }
     },
     'library.reveal': async ({ id }) => {
       deps.showItemInFolder(deps.library.pathOf(id))
@@ -219,6 +245,49 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }
     },
   }
+}
+
+/**
+ * A transfer that changes XO, audited when it starts and when it ends, on every try (a retry runs
+ * the job again); the object XO created is named in the ending entry.
+ */
+function auditedJob(deps: HandlerDeps, subject: Subject, job: TransferJob): TransferJob {
+  return {
+    ...job,
+    run: (ctx) =>
+      audited(
+        deps,
+        subject,
+        async () => {
+          await deps.audit.record({ ...subject, outcome: 'started' })
+          return job.run(ctx)
+        },
+        ({ created }) => (created ? { object: { ...subject.object, id: created.id } } : {}),
+      ),
+  }
+}
+
+/** A folder the library can live in: absolute, created if missing, writable. */
+async function usableFolder(path: string): Promise<string> {
+  if (!isAbsolute(path)) {
+    throw new AppFailure(
+      'invalid-input',
+      `"${path}" is not a full path.`,
+      'Give the whole path of the folder, from the root of the disk.',
+    )
+  }
+  try {
+    await mkdir(path, { recursive: true })
+    await access(path, constants.W_OK)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown'
+    throw new AppFailure(
+      'forbidden',
+      `XO Desk cannot use ${path} as its library (${code}).`,
+      'Choose a folder you can write to, on a disk with room for VM images.',
+    )
+  }
+  return path
 }
 
 function knownTransfer<T>(view: T | undefined): T {

@@ -41,6 +41,7 @@ function setup() {
     'transfers.list': vi.fn(async () => []),
     'transfers.export': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'transfers.import': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'transfers.move': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'transfers.cancel': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'transfers.retry': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'transfers.clear': vi.fn(async () => []),
@@ -50,6 +51,7 @@ function setup() {
     'library.verify': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'library.remove': vi.fn(async () => undefined),
     'library.reveal': vi.fn(async () => undefined),
+    'library.setFolder': vi.fn(async () => ({ root: '/library', entries: [] })),
     'library.inspectDropped': vi.fn(async () => Promise.reject(new Error('not in this test'))),
   } satisfies Handlers
   return { handlers, dispatch: createRouter(handlers, schemas) }

@@ -157,6 +157,13 @@ export const schemas = {
       z.strictObject({ kind: z.literal('existing-vdi'), vdi: objectId }),
     ]),
   }),
+  'transfers.move': z.strictObject({
+    kind: z.enum(['vm', 'vdi']),
+    fromInstanceId: instanceId,
+    objectId,
+    toInstanceId: instanceId,
+    sr: objectId,
+  }),
   'transfers.cancel': transferId,
   'transfers.retry': transferId,
   'transfers.clear': z.undefined(),
@@ -166,5 +173,6 @@ export const schemas = {
   'library.verify': libraryId,
   'library.remove': libraryId,
   'library.reveal': libraryId,
+  'library.setFolder': z.strictObject({ path: z.string().min(1).max(4_096) }),
   'library.inspectDropped': z.strictObject({ path: z.string().min(1).max(4_096) }),
 } satisfies Schemas

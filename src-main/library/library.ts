@@ -282,7 +282,7 @@ interface Located {
  * and modification time, in the background one at a time, `onChange` telling when results arrive.
  */
 export class Library {
-  readonly root: string
+  root: string
   readonly #log: Log
   readonly #onChange: (() => void) | undefined
   readonly #inspected = new Map<string, Inspected>()
@@ -299,6 +299,11 @@ export class Library {
     this.root = resolve(options.root)
     this.#log = options.log ?? (() => {})
     this.#onChange = options.onChange
+  }
+
+  /** Moves the library to another folder: files already exported stay where they are. */
+  setRoot(root: string): void {
+    this.root = resolve(root)
   }
 
   /**

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
@@ -18,7 +19,6 @@ import {
   type ExportFormat,
   type ExportSource,
 } from './sidecar'
-import { ParallelHash } from './parallel-hash'
 import { SparseFileWriter } from './sparse-file'
 
 /** What the engine uses of `XoClient`: its streaming GET and its host for messages. */
@@ -101,16 +101,13 @@ function asFailure(err: unknown, client: ExportClient, signal: AbortSignal): App
   return new AppFailure(e.code, e.message, e.action, e.retryable)
 }
 
-/** Counts, hashes (on a worker thread, see ParallelHash) and reports every byte on its way to the file. */
-function meterStage(hash: ParallelHash | null, meter: ProgressMeter): Transform {
+/** Counts, hashes and reports every byte on its way to the file. */
+function meterStage(hash: Hash | null, meter: ProgressMeter): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, callback) {
+      hash?.update(chunk)
       meter.add(chunk.length)
-      if (!hash) return callback(null, chunk)
-      hash.update(chunk).then(
-        () => callback(null, chunk),
-        (err: Error) => callback(err),
-      )
+      callback(null, chunk)
     },
   })
 }
@@ -185,7 +182,7 @@ async function attempt(
     throw err
   }
   meter.start(n, length ?? options.expect.size)
-  const hash = options.checksum === false ? null : new ParallelHash()
+  const hash = options.checksum === false ? null : createHash('sha256')
   // Raw disks are mostly zeros: written sparse (docs/formats.md); other formats as they come.
   const sink: Writable =
     options.expect.format === 'raw' ? new SparseFileWriter(part) : createWriteStream(part)
@@ -194,13 +191,12 @@ async function attempt(
     // request included, on error or abort.
     await pipeline(res.body, meterStage(hash, meter), sink, { signal })
   } catch (err) {
-    await hash?.close()
     if (signal.aborted) throw cancelled()
     if (err instanceof AppFailure) throw err
     if ((err as { code?: unknown }).code === 'ENOSPC') throw asFailure(err, client, signal)
     throw asFailure(res.explain(err), client, signal)
   }
-  const sha256 = hash ? await hash.digest() : null
+  const sha256 = hash?.digest('hex') ?? null
   const size = (await stat(part)).size
   options.onVerifying?.()
   if (length !== undefined) {
@@ -240,8 +236,8 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 /**
  * Downloads an export (`GET /vms/{id}.{format}`, `GET /vdis/{id}.{format}`) to `file`: streamed in
  * constant memory into `file.part`, hashed on the way (unless `checksum: false`), checked
- * complete, then `NAME.sha256` and `NAME.xodesk.json` written and the part renamed. A failed try starts over from the first byte
- * (XO cannot resume an export). On any failure or cancel the part is deleted and `file` never
+ * complete, then `NAME.sha256` and `NAME.xodesk.json` written and the part renamed. A failed try
+ * starts over from the first byte (XO cannot resume an export). On any failure or cancel the part is deleted and `file` never
  * appears; the failure is an `AppFailure` saying what happened and what to do.
  */
 export async function exportToFile(

@@ -2,12 +2,16 @@ import type { ExportCollection, TransferFormat } from '@contract'
 import type { XoClient } from '../xo/client'
 import type { ExportSource } from './sidecar'
 
-const TYPES: Record<ExportCollection, ExportSource['object']['type']> = {
+/** What a sidecar can describe: an exported VM or disk, or a host whose log files are exported. */
+export type SourceCollection = ExportCollection | 'hosts'
+
+const TYPES: Record<SourceCollection, ExportSource['object']['type']> = {
   vms: 'VM',
   'vm-snapshots': 'VM-snapshot',
   'vm-templates': 'VM-template',
   vdis: 'VDI',
   'vdi-snapshots': 'VDI-snapshot',
+  hosts: 'host',
 }
 
 /**
@@ -24,12 +28,13 @@ export function exportPathOf(
 }
 
 /**
- * What the sidecar says of the exported object, read from XO (`GET /{collection}/{id}`): its uuid,
- * name, pool and, for a snapshot, when it was taken; `size` is a disk's virtual size.
+ * What the sidecar says of the exported object, read from XO (`GET /{collection}/{id}`; a host
+ * for its audit log or logs): its uuid, name, pool and, for a snapshot, when it was taken; `size`
+ * is a disk's virtual size.
  */
 export async function describeExportSource(
   client: Pick<XoClient, 'get' | 'baseUrl'>,
-  collection: ExportCollection,
+  collection: SourceCollection,
   id: string,
   instance: string | undefined,
   signal: AbortSignal,

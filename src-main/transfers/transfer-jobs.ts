@@ -1,7 +1,7 @@
 // The app's transfers as queue jobs: an export into the library, an import of a library or dropped
 // file. The engine does the work (download.ts, upload.ts); a job names the file, wires the shared
 // bandwidth limit and turns the engine's progress into the Transfers view's.
-import type { ExportInput, ImportInput, TransferView } from '@contract'
+import type { ExportInput, ImportInput, MoveInput, TransferView } from '@contract'
 import { stat } from 'node:fs/promises'
 import { extname, isAbsolute } from 'node:path'
 import { pipeline } from 'node:stream'
@@ -15,6 +15,7 @@ import { ProgressMeter } from './progress'
 import type { TransferJob } from './transfer-queue'
 import { importImage, type ImportClient } from './upload'
 import { uniqueFileName } from './file-names'
+import { moveObject } from './move'
 
 /** Where the library keeps each instance's files, and how a library id becomes a path. */
 export interface LibraryFolders {
@@ -36,12 +37,17 @@ function throttledDownloads(client: XoClient, bandwidth: Bandwidth): ExportClien
   }
 }
 
-function throttledUploads(client: XoClient, bandwidth: Bandwidth): ImportClient {
+/** The client's upload under the shared limit, `sent` told of each chunk as it goes to the socket. */
+function throttledUploads(
+  client: XoClient,
+  bandwidth: Bandwidth,
+  sent: (bytes: number) => void,
+): ImportClient {
   return {
     get: (collection, id, signal) => client.get(collection, id, signal),
     upload: (request, signal) =>
       client.upload(
-        { ...request, body: pipeline(request.body, bandwidth.throttle(), () => undefined) },
+        { ...request, body: pipeline(request.body, bandwidth.throttle(sent), () => undefined) },
         signal,
       ),
   }
@@ -165,11 +171,11 @@ export function importJob(instance: Instance, file: string, input: ImportInput):
       format,
     },
     async run(ctx) {
+      // Counted as they leave for the socket, not as they are read: the file is read ahead.
       const meter = new ProgressMeter({ onProgress: (p) => ctx.progress(p) })
-      let last = 0
       let uploading = false
       const result = await importImage(
-        throttledUploads(instance.client, ctx.bandwidth),
+        throttledUploads(instance.client, ctx.bandwidth, (n) => meter.add(n)),
         {
           file,
           target,
@@ -179,8 +185,6 @@ export function importJob(instance: Instance, file: string, input: ImportInput):
               uploading = true
               meter.start(1, p.total)
             }
-            meter.add(p.sent - last)
-            last = p.sent
           },
         },
         ctx.signal,
@@ -191,5 +195,51 @@ export function importJob(instance: Instance, file: string, input: ImportInput):
       if (image.kind === 'xva') ctx.update({ object: { ...created, name: image.vm.name } })
       return { created }
     },
+  }
+}
+
+/** A copy of a VM or disk from one instance into another, streamed between the two. */
+export function moveJob(from: Instance, to: Instance, input: MoveInput): TransferJob {
+  const collection = input.kind === 'vm' ? 'vms' : 'vdis'
+  const known = from.live.cache.get(collection, input.objectId)?.['name_label']
+  return {
+    describe: {
+      direction: 'move',
+      instance: { id: from.id, name: from.label },
+      to: { id: to.id, name: to.label },
+      object: {
+        collection,
+        id: input.objectId,
+        name: typeof known === 'string' ? known : input.objectId,
+      },
+      format: input.kind === 'vm' ? 'xva' : 'vhd',
+    },
+    async run(ctx) {
+      const result = await moveObject({
+        from: throttledMoves(from.client, ctx.bandwidth),
+        to: to.client,
+        kind: input.kind,
+        id: input.objectId,
+        sr: input.sr,
+        signal: ctx.signal,
+        onProgress: (p) => (p.phase === 'verifying' ? ctx.verifying() : ctx.progress(p)),
+      })
+      return { created: { collection: result.collection, id: result.id }, sha256: result.sha256 }
+    },
+  }
+}
+
+/** The source's client with its export bodies under the shared bandwidth limit. */
+function throttledMoves(
+  client: XoClient,
+  bandwidth: Bandwidth,
+): Parameters<typeof moveObject>[0]['from'] {
+  const downloads = throttledDownloads(client, bandwidth)
+  return {
+    host: client.host,
+    download: downloads.download,
+    upload: (request, signal) => client.upload(request, signal),
+    get: (collection, id, signal) => client.get(collection, id, signal),
+    delete: (collection, id, signal) => client.delete(collection, id, signal),
   }
 }

@@ -3,13 +3,13 @@
 // dist/pools/pool.controller.mjs, dist/srs/sr.controller.mjs, dist/vdis/vdi.controller.mjs):
 // `POST /pools/{id}/vms?sr=` (XVA), `POST /srs/{id}/vdis?name_label=&name_description=&raw=`
 // (VHD or raw, new VDI), `PUT /vdis/{id}.{vhd|raw}` (content of an existing VDI).
+import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppFailure } from '../app-failure'
 import type { XoClient } from '../xo/client'
-import { ParallelHash } from './parallel-hash'
 import { type ImageInfo, type InspectOptions, inspectImage } from './validate'
 
 /** What the import uses of `XoClient`: reads of the target and the streaming upload. */
@@ -56,23 +56,20 @@ function needed(image: ImageInfo): number {
   return image.disks.reduce((sum, d) => sum + d.virtualSize, 0)
 }
 
-/** Counts (and hashes on a worker thread, if given a hash) bytes on their way to the socket. */
+/** Counts (and hashes, if given a hash) bytes on their way to the socket. */
 class Meter extends Transform {
   bytes = 0
   constructor(
     private readonly tick: (bytes: number) => void,
-    readonly hash?: ParallelHash,
+    readonly hash?: Hash,
   ) {
     super({ highWaterMark: 1024 * 1024 })
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash?.update(chunk)
     this.bytes += chunk.length
     this.tick(this.bytes)
-    if (!this.hash) return done(null, chunk)
-    this.hash.update(chunk).then(
-      () => done(null, chunk),
-      (err: Error) => done(err),
-    )
+    done(null, chunk)
   }
 }
 
@@ -176,7 +173,7 @@ export async function importImage(
   progress({ phase: 'uploading', sent: 0, total: length })
   const meter = new Meter(
     (sent) => progress({ phase: 'uploading', sent, total: length }),
-    req.checksum === false ? undefined : new ParallelHash(),
+    req.checksum === false ? undefined : createHash('sha256'),
   )
   // 1 MiB reads (not 64 KiB): a sixteenth of the chunks to meter, hash and hand to the socket.
   const file = createReadStream(req.file, {
@@ -191,8 +188,6 @@ export async function importImage(
     signal,
   )
   const [sent, read] = await Promise.allSettled([answer, piped])
-  const allSent = sent.status === 'fulfilled' && read.status === 'fulfilled'
-  const sha256 = allSent ? await meter.hash?.digest() : await meter.hash?.close()
   if (sent.status === 'rejected') throw sent.reason
   if (read.status === 'rejected') throw read.reason
   if (meter.bytes !== length) {
@@ -206,5 +201,6 @@ export async function importImage(
   if (typeof id !== 'string') {
     throw new AppFailure('xo-failed', 'XO did not say what it created.', 'Look for it in XO.')
   }
+  const sha256 = meter.hash?.digest('hex')
   return { id, collection, bytesSent: meter.bytes, ...(sha256 ? { sha256 } : {}), image }
 }

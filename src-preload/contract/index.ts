@@ -25,6 +25,7 @@ import type {
   ExportChoices,
   ExportInput,
   ImportInput,
+  MoveInput,
   TransferSettings,
   TransferTotals,
   TransferView,
@@ -108,6 +109,11 @@ export interface Methods {
   'transfers.export': { input: ExportInput; output: TransferView }
   /** Queues an import of a library file or a dropped file; validated before any byte is sent. */
   'transfers.import': { input: ImportInput; output: TransferView }
+  /**
+   * Queues a copy of a VM or disk into another instance, streamed from one to the other (no local
+   * copy); a disk's content is compared after it arrived.
+   */
+  'transfers.move': { input: MoveInput; output: TransferView }
   /** Cancels a queued or running transfer (the request is aborted, the part file removed). */
   'transfers.cancel': { input: { transferId: string }; output: TransferView }
   /** Queues a failed or cancelled transfer again, from its first byte. */
@@ -123,6 +129,8 @@ export interface Methods {
   'library.verify': { input: { id: string }; output: LibraryEntry }
   /** Deletes a file with its `.sha256` and `.xodesk.json`. */
   'library.remove': { input: { id: string }; output: undefined }
+  /** Moves the library to another folder (created if missing); files already there stay. */
+  'library.setFolder': { input: { path: string }; output: LibraryListing }
   /** Shows the file in the system's file manager. */
   'library.reveal': { input: { id: string }; output: undefined }
   /** Reads a file dropped on the window, before any import: what it holds, or why it is refused. */
@@ -178,6 +186,7 @@ export const METHODS = {
   'transfers.list': true,
   'transfers.export': true,
   'transfers.import': true,
+  'transfers.move': true,
   'transfers.cancel': true,
   'transfers.retry': true,
   'transfers.clear': true,
@@ -187,6 +196,7 @@ export const METHODS = {
   'library.verify': true,
   'library.remove': true,
   'library.reveal': true,
+  'library.setFolder': true,
   'library.inspectDropped': true,
 } as const satisfies Record<MethodName, true>
 

@@ -96,3 +96,14 @@ export interface ExportChoices {
   disks: { id: string; name: string; size: number }[]
   snapshots: { id: string; name: string; /** ms since the epoch */ takenAt?: number }[]
 }
+
+/** Input of `transfers.move`: a VM (as XVA) or a disk (as VHD) copied from one instance into another. */
+export interface MoveInput {
+  kind: 'vm' | 'vdi'
+  fromInstanceId: InstanceId
+  /** The VM or VDI on the source instance. */
+  objectId: string
+  toInstanceId: InstanceId
+  /** The SR on the target that receives the disks (for a VM, its pool gets the VM). */
+  sr: string
+}

@@ -8,11 +8,14 @@ import { basename, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { generateCertificate, startSimulator } from '../../simulator'
 import { startExportLab, type ExportLab } from '../../test-support/export-lab'
 import { exportToFile, type ExportClient } from '../../transfers/download'
 import type { ExportSidecar } from '../../transfers/sidecar'
+import { MemorySecretStore } from '../../vault/keychain'
 import { runCli } from '../run'
 import { exportCommand, type ExportIo } from './export'
+import { instancesCommand } from './instances'
 import { verifyCommand } from './verify'
 
 let lab: ExportLab
@@ -375,5 +378,59 @@ describe('xo-desk verify', () => {
     const none = io()
     expect(await verifyCommand([join(dir, 'nothing.vhd')], none.io)).toBe(1)
     expect(none.out.stderr).toMatch(/no nothing\.vhd\.sha256/)
+  })
+})
+
+describe('xo-desk export --instance', () => {
+  // The app's instances in the test's config folder, their tokens in memory.
+  const secrets = new MemorySecretStore()
+  async function add(name: string, url: string, token: string, ...flags: string[]) {
+    const { io: cli, out } = io({ secrets, readStdin: () => Promise.resolve(token) })
+    const code = await instancesCommand(['add', name, '--url', url, '--token-stdin', ...flags], cli)
+    if (code !== 0) throw new Error(`instances add ${name}: ${out.stderr}`)
+  }
+
+  it('exports a VM through a saved instance: the file, its .sha256, the instance in the sidecar', async () => {
+    await add('lab', lab.sim.url, lab.sim.token)
+    const file = join(dir, 'instance-vm.xva')
+    const { io: cli, out } = io({ secrets, readStdin: () => Promise.resolve('') })
+    const code = await exportCommand(
+      ['vm', lab.vm.id, '--instance', 'lab', '--format', 'xva', '-o', file],
+      cli,
+    )
+    expect(out.stderr).not.toMatch(/xo-desk:/)
+    expect(code).toBe(0)
+    expect(existsSync(file)).toBe(true)
+    expect(existsSync(`${file}.sha256`)).toBe(true)
+    expect(sha256sumOk(file)).toBe(true)
+    const sidecar = JSON.parse(await readFile(`${file}.xodesk.json`, 'utf8')) as ExportSidecar
+    expect(sidecar.source).toMatchObject({ instance: 'lab' })
+    expect(sidecar.object).toMatchObject({ type: 'VM', uuid: lab.vm['uuid'] ?? lab.vm.id })
+  })
+
+  it('a changed certificate is refused before anything is sent: exit 3, no file', async () => {
+    const first = await generateCertificate()
+    const pinned = await startSimulator({ tls: first, seed: 'cli-export-tls', life: false })
+    const port = Number(new URL(pinned.url).port)
+    await add('pinned', pinned.url, pinned.token, '--trust', first.fingerprint256)
+    const vm = [...pinned.lab.store.list('vms')][0]
+    await pinned.close()
+    const other = await generateCertificate()
+    const changed = await startSimulator({ tls: other, port, seed: 'cli-export-tls', life: false })
+    try {
+      const file = join(dir, 'pinned.xva')
+      const { io: cli, out } = io({ secrets })
+      const code = await exportCommand(
+        ['vm', String(vm?.id), '--instance', 'pinned', '--format', 'xva', '-o', file],
+        cli,
+      )
+      expect(code).toBe(3)
+      expect(out.stderr).toContain(first.fingerprint256)
+      expect(out.stderr).toContain(other.fingerprint256)
+      expect(changed.lab.requests).toEqual([])
+      expect(existsSync(file) || existsSync(`${file}.part`)).toBe(false)
+    } finally {
+      await changed.close()
+    }
   })
 })

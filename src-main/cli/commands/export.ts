@@ -1,9 +1,14 @@
-import type { AppError, ErrorCode } from '@contract'
+import type { AppError, ErrorCode, TransferFormat } from '@contract'
 import { parseArgs } from 'node:util'
 import { toAppError } from '../../app-failure'
 import { exportToFile } from '../../transfers/download'
+import {
+  describeExportSource,
+  exportPathOf,
+  type SourceCollection,
+} from '../../transfers/export-source'
 import type { TransferProgress } from '../../transfers/progress'
-import type { ExportCompression, ExportFormat, ExportSource } from '../../transfers/sidecar'
+import type { ExportCompression, ExportFormat } from '../../transfers/sidecar'
 import { XoClient } from '../../xo/client'
 import { usageError } from '../output'
 import { instanceClient, type ClientIo } from './client-commands'
@@ -55,24 +60,22 @@ export function exitCodeOf(error: AppError): number {
   return NETWORK.has(error.code) ? EXIT_NETWORK : 1
 }
 
-/** What each kind exports and where: `GET /{collection}/{id}.{format}`, or a host's file. */
+/**
+ * What each kind exports: the collection (its path and sidecar description are export-source.ts's,
+ * shared with the app), or a host's file.
+ */
 const KINDS = {
-  vm: { collection: 'vms', type: 'VM', formats: ['xva', 'ova'] },
-  snapshot: { collection: 'vm-snapshots', type: 'VM-snapshot', formats: ['xva', 'ova'] },
-  template: { collection: 'vm-templates', type: 'VM-template', formats: ['xva', 'ova'] },
-  vdi: { collection: 'vdis', type: 'VDI', formats: ['vhd', 'raw'] },
-  'vdi-snapshot': { collection: 'vdi-snapshots', type: 'VDI-snapshot', formats: ['vhd', 'raw'] },
+  vm: { collection: 'vms', formats: ['xva', 'ova'] },
+  snapshot: { collection: 'vm-snapshots', formats: ['xva', 'ova'] },
+  template: { collection: 'vm-templates', formats: ['xva', 'ova'] },
+  vdi: { collection: 'vdis', formats: ['vhd', 'raw'] },
+  'vdi-snapshot': { collection: 'vdi-snapshots', formats: ['vhd', 'raw'] },
   // GET /hosts/{id}/audit.txt and GET /hosts/{id}/logs.tgz (dist/hosts/host.controller.mjs).
-  'host-audit': { collection: 'hosts', type: 'host', formats: ['txt'], file: 'audit.txt' },
-  'host-logs': { collection: 'hosts', type: 'host', formats: ['tgz'], file: 'logs.tgz' },
+  'host-audit': { collection: 'hosts', formats: ['txt'], file: 'audit.txt' },
+  'host-logs': { collection: 'hosts', formats: ['tgz'], file: 'logs.tgz' },
 } as const satisfies Record<
   string,
-  {
-    collection: string
-    type: ExportSource['object']['type']
-    formats: readonly ExportFormat[]
-    file?: string
-  }
+  { collection: SourceCollection; formats: readonly ExportFormat[]; file?: string }
 >
 type Kind = keyof typeof KINDS
 const isKind = (k: string | undefined): k is Kind => k !== undefined && Object.hasOwn(KINDS, k)
@@ -127,43 +130,19 @@ async function resolveClient(
   return { client: new XoClient({ baseUrl: values.url, token: () => token }) }
 }
 
-/** The sidecar's description of the exported object, read from XO (`GET /vms/{id}`, `GET /vdis/{id}`…). */
-async function describeSource(
-  client: XoClient,
-  kind: Kind,
-  uuid: string,
-  instance: string | undefined,
-  signal: AbortSignal,
-): Promise<{ source: ExportSource; size?: number }> {
-  const object = (await client.get(KINDS[kind].collection, uuid, signal)) as Record<string, unknown>
-  const str = (key: string): string | undefined =>
-    typeof object[key] === 'string' ? object[key] : undefined
-  const snapshotTime = object['snapshot_time']
-  const source: ExportSource = {
-    ...(instance !== undefined ? { instance } : {}),
-    url: client.baseUrl.href,
-    ...(str('$pool') !== undefined ? { pool: str('$pool') } : {}),
-    object: {
-      type: KINDS[kind].type,
-      uuid: str('uuid') ?? uuid,
-      ...(str('name_label') !== undefined ? { name: str('name_label') } : {}),
-    },
-    ...(typeof snapshotTime === 'number' && snapshotTime > 0
-      ? { snapshotTime: new Date(snapshotTime * 1000).toISOString() }
-      : {}),
-  }
-  const size = object['size']
-  return typeof size === 'number' ? { source, size } : { source }
-}
-
+/** `GET /{collection}/{id}.{format}`, or a host's `GET /hosts/{id}/{file}`. */
 function exportPath(kind: Kind, uuid: string, format: ExportFormat): string {
-  const { collection } = KINDS[kind]
-  const id = encodeURIComponent(uuid)
   const entry = KINDS[kind]
-  return 'file' in entry ? `/${collection}/${id}/${entry.file}` : `/${collection}/${id}.${format}`
+  if ('file' in entry) return `/${entry.collection}/${encodeURIComponent(uuid)}/${entry.file}`
+  // Only a host's file has another format than these (checked against KINDS before).
+  return exportPathOf(entry.collection, uuid, format as TransferFormat)
 }
 
-function cancelSignal(io: ExportIo): { signal: AbortSignal; dispose(): void } {
+/** The command's cancel signal: the caller's (`io.signal`), else one Ctrl+C (SIGINT) or SIGTERM aborts. */
+export function cancelSignal(io: { signal?: AbortSignal | undefined }): {
+  signal: AbortSignal
+  dispose(): void
+} {
   if (io.signal) return { signal: io.signal, dispose: () => undefined }
   const controller = new AbortController()
   const abort = (): void => controller.abort()
@@ -245,7 +224,13 @@ export async function exportCommand(argv: string[], io: ExportIo): Promise<numbe
   const cancel = cancelSignal(io)
   const tty = io.stderrTty === true
   try {
-    const { source, size } = await describeSource(client, kind, uuid, instance, cancel.signal)
+    const { source, size } = await describeExportSource(
+      client,
+      KINDS[kind].collection,
+      uuid,
+      instance,
+      cancel.signal,
+    )
     const result = await exportToFile({
       client,
       path: exportPath(kind, uuid, format),

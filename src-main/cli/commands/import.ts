@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util'
 import type { AppError } from '@contract'
 import { toAppError } from '../../app-failure'
-import { AuditLog } from '../../audit/audit-log'
+import { AuditLog, type AuditRecord } from '../../audit/audit-log'
 import { configDir } from '../../instances/config-dir'
 import { type ImportProgress, type ImportTarget, importImage } from '../../transfers/upload'
 import { XoClient } from '../../xo/client'
 import { usageError } from '../output'
 import { type ClientIo, instanceClient } from './client-commands'
+import { cancelSignal, exitCodeOf } from './export'
 
 export const IMPORT_USAGE = `Usage:
   xo-desk import vm FILE --sr UUID (--instance NAME | --url URL --token-stdin) [--json]
@@ -14,30 +15,27 @@ export const IMPORT_USAGE = `Usage:
 
 The file is validated first (xo-desk inspect FILE) and the target checked (the SR exists and has
 room, an existing VDI has exactly the image's size); nothing is sent otherwise. Progress goes to
-standard error. Exit codes: 0 the whole file was imported, 2 invalid input (command line, file or
-target), 3 network failure (unreachable, timeout, certificate), 1 anything else XO refused.
+standard error. With --instance, the import is written to the app's audit log, and a read-only
+instance refuses it. Exit codes: 0 the whole file was imported, 2 invalid input (command line,
+file or target), 3 network failure (unreachable, timeout, certificate), 130 cancelled (Ctrl+C),
+1 anything else XO refused.
 `
 
-const NETWORK: readonly AppError['code'][] = [
-  'unreachable',
-  'timeout',
-  'tls-untrusted',
-  'tls-changed',
-  'tls-expired',
-  'tls-hostname',
-]
+/** What the import command needs besides its arguments. */
+export interface ImportIo extends ClientIo {
+  /** Cancels the import; by default Ctrl+C (SIGINT) and SIGTERM do. */
+  signal?: AbortSignal
+}
 
-/** The exit code for a failure: 2 invalid input, 3 network, 1 the rest. */
+/** The exit code for a failure: 2 invalid input or file, 3 network, 130 cancelled, 1 the rest. */
 export function importExitCode(error: AppError): number {
-  if (error.code === 'invalid-input' || error.code === 'corrupt-file') return 2
-  if (NETWORK.includes(error.code)) return 3
-  return 1
+  return error.code === 'corrupt-file' ? 2 : exitCodeOf(error)
 }
 
 const usage = (io: ClientIo, problem: string): number => usageError(io, problem, IMPORT_USAGE)
 
 /** `xo-desk import vm|vdi FILE …`: the import engine from the command line. */
-export async function importCommand(argv: string[], io: ClientIo): Promise<number> {
+export async function importCommand(argv: string[], io: ImportIo): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({
@@ -88,15 +86,34 @@ export async function importCommand(argv: string[], io: ClientIo): Promise<numbe
     return importExitCode(error)
   }
   let client: XoClient
+  // An import through one of the app's instances is audited as the app audits its own.
+  let audited = (_outcome: AuditRecord['outcome'], _extra?: Partial<AuditRecord>): Promise<void> =>
+    Promise.resolve()
   if (values.instance !== undefined) {
     if (values.url !== undefined || values['token-stdin'])
       return usage(io, '--instance takes its address and token from the app.')
     const auditLog = new AuditLog(configDir(io.env ?? process.env))
+    let instance: { id: string; name: string }
     try {
-      ;({ client } = await instanceClient(io, values.instance, true, (r) => auditLog.record(r)))
+      ;({ client, instance } = await instanceClient(io, values.instance, true, (r) =>
+        auditLog.record(r),
+      ))
     } catch (err) {
       return fail(toAppError(err))
     }
+    const object = {
+      collection: target.kind === 'vm' ? 'pools' : target.kind === 'new-vdi' ? 'srs' : 'vdis',
+      id: target.kind === 'existing-vdi' ? target.vdi : target.sr,
+      name: file,
+    }
+    audited = (outcome, extra = {}) =>
+      auditLog.record({
+        instance,
+        object,
+        action: what === 'vm' ? 'vms.import' : 'vdis.import',
+        outcome,
+        ...extra,
+      })
   } else {
     if (!values.url) return usage(io, '--url URL is required, or --instance NAME.')
     if (!values['token-stdin'])
@@ -120,12 +137,17 @@ export async function importCommand(argv: string[], io: ClientIo): Promise<numbe
     shown = pct
     io.stderr(`uploading ${p.sent}/${p.total} bytes (${pct}%)\n`)
   }
+  const cancel = cancelSignal(io)
   try {
+    await audited('started')
     const result = await importImage(
       client,
       { file, target, onProgress, ...(values.raw ? { as: 'raw' as const } : {}) },
-      new AbortController().signal,
+      cancel.signal,
     )
+    await audited('succeeded', {
+      object: { collection: result.collection, id: result.id, name: file },
+    })
     io.stdout(
       values.json
         ? `${JSON.stringify({ ok: true, ...result })}\n`
@@ -133,8 +155,11 @@ export async function importCommand(argv: string[], io: ClientIo): Promise<numbe
     )
     return 0
   } catch (err) {
-    return fail(toAppError(err))
+    const error = toAppError(err)
+    await audited('failed', { error: { code: error.code, message: error.message } })
+    return fail(error)
   } finally {
+    cancel.dispose()
     await client.close()
   }
 }

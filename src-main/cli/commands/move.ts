@@ -7,19 +7,20 @@ import { moveObject, type MovePhase, type MoveResult } from '../../transfers/mov
 import type { XoClient } from '../../xo/client'
 import { usageError } from '../output'
 import { instanceClient } from './client-commands'
-import { exitCodeOf, progressText, type ExportIo } from './export'
+import { cancelSignal, exitCodeOf, progressText, type ExportIo } from './export'
 
 export const MOVE_USAGE = `Usage:
-  xo-desk move vm <uuid> --from NAME --to NAME --sr UUID [--verify] [--temp-dir DIR] [--json]
-  xo-desk move vdi <uuid> --from NAME --to NAME --sr UUID [--name NAME] [--no-verify] [--json]
+  xo-desk move vm <uuid> --from NAME --to NAME --sr UUID [--verify] [--json]
+  xo-desk move vdi <uuid> --from NAME --to NAME --sr UUID [--name NAME] [--no-verify] [--temp-dir DIR] [--json]
 
 Copies a VM (as XVA) or a VDI (as VHD) from one of the app's instances to another (xo-desk
 instances list): the source's export is streamed into the target's import, hashed (SHA-256) on
 the way. Before any byte moves, the target SR must exist and have room for every disk.
 
-A VDI is piped socket to socket when its export announces a length; a VM export never does, and
-XO Desk's upload sends a Content-Length, so a VM goes through a .part file in --temp-dir (default:
-the system's temporary folder), deleted afterwards.
+A VM is piped socket to socket: its export has no length and XO imports a VM from a chunked body.
+A VDI import needs a length: a VDI whose export announces one is piped socket to socket, one whose
+export does not goes through a .part file in --temp-dir (default: the system's temporary folder),
+deleted afterwards.
 
 --verify (on by default for a VDI, --no-verify to skip) exports the copy back from the target and
 compares the disks' contents (not the file bytes: XO writes a new VHD or XVA). A copy that arrived
@@ -36,21 +37,6 @@ const PHASES: Record<MovePhase, string> = {
   spooling: 'downloading to a temporary file',
   uploading: 'uploading',
   verifying: 'reading the copy back',
-}
-
-function cancelSignal(io: ExportIo): { signal: AbortSignal; dispose(): void } {
-  if (io.signal) return { signal: io.signal, dispose: () => undefined }
-  const controller = new AbortController()
-  const abort = (): void => controller.abort()
-  process.once('SIGINT', abort)
-  process.once('SIGTERM', abort)
-  return {
-    signal: controller.signal,
-    dispose() {
-      process.off('SIGINT', abort)
-      process.off('SIGTERM', abort)
-    },
-  }
 }
 
 function summary(result: MoveResult, to: string): string {

@@ -2,11 +2,11 @@ import type {
   AppError,
   ImportInput,
   InstanceSummary,
-  InventoryObject,
   LibraryContents,
   TransferView,
   XoBridge,
 } from '@contract'
+import { loadSrChoices, type SrChoice } from './sr-choices'
 
 /** What is imported: a library file or a dropped one, with what validation read from it. */
 export interface ImportSource {
@@ -14,15 +14,6 @@ export interface ImportSource {
   name: string
   contents: LibraryContents
 }
-
-/** An SR offered as a target: its pool's name and its free space, as XO reports them. */
-export interface SrChoice {
-  id: string
-  label: string
-  free: number
-}
-
-const num = (v: unknown): number => (typeof v === 'number' ? v : 0)
 
 /**
  * The import dialog: which instance, which SR (or VDI), then `transfers.import`. Main validates
@@ -75,28 +66,9 @@ export class ImportForm {
     this.instanceId = instanceId
     this.srs = []
     this.srId = ''
-    const page = (collection: 'srs' | 'pools') =>
-      this.#xo.invoke('inventory.page', {
-        instanceId,
-        collection,
-        offset: 0,
-        limit: 5_000,
-        sort: { field: 'name_label' },
-      })
-    const [srs, pools] = await Promise.all([page('srs'), page('pools')])
-    if (!srs.ok) return void (this.error = srs.error)
-    const poolNames: Record<string, string> = Object.fromEntries(
-      (pools.ok ? pools.value.items : []).map((p) => [p.id, String(p['name_label'] ?? p.id)]),
-    )
-    // ISO libraries hold CD images, not VM disks.
-    this.srs = srs.value.items
-      .filter((sr: InventoryObject) => sr['content_type'] !== 'iso')
-      .map((sr) => ({
-        id: sr.id,
-        label: `${poolNames[String(sr['$pool'])] ?? '?'} / ${String(sr['name_label'] ?? sr.id)}`,
-        free: num(sr['size']) - num(sr['physical_usage']),
-      }))
-      .sort((a, b) => a.label.localeCompare(b.label))
+    const res = await loadSrChoices(this.#xo, instanceId)
+    if (!res.ok) return void (this.error = res.error)
+    this.srs = res.srs
     this.srId = this.srs.find((s) => s.free >= this.needed)?.id ?? this.srs[0]?.id ?? ''
     this.error = undefined
   }

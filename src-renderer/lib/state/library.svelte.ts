@@ -50,6 +50,19 @@ export class LibraryState {
     else this.error = res.error
   }
 
+  /** Moves the library to another folder; main creates it and checks it is writable. */
+  async setFolder(path: string): Promise<boolean> {
+    const res = await this.#xo.invoke('library.setFolder', { path })
+    if (!res.ok) {
+      this.error = res.error
+      return false
+    }
+    this.root = res.value.root
+    this.entries = res.value.entries
+    this.error = undefined
+    return true
+  }
+
   async reveal(id: string): Promise<void> {
     const res = await this.#xo.invoke('library.reveal', { id })
     if (!res.ok) this.error = res.error
