@@ -150,7 +150,10 @@ function parseManifest(text: string): Map<string, { algo: string; digest: string
  * manifest verified when present (DMTF's OVF specification, DSP0243); tar end-of-archive. Throws
  * `FormatError`.
  */
-export async function readOva(source: Readable): Promise<OvaInfo> {
+export async function readOva(
+  source: Readable,
+  options: { digest?: boolean } = {},
+): Promise<OvaInfo> {
   const tar = await openTar(source, 'ova')
   try {
     let descriptor: OvfSummary | undefined
@@ -197,7 +200,7 @@ export async function readOva(source: Readable): Promise<OvaInfo> {
         )
       }
       if (disk && entry.name.toLowerCase().endsWith('.vmdk')) {
-        const vmdk = await readVmdk(streamSource(body))
+        const vmdk = await readVmdk(streamSource(body), options)
         disks.push({
           name: entry.name,
           diskId: disk.diskId,

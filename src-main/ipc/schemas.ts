@@ -1,3 +1,4 @@
+import type { ExportCollection } from '@contract'
 import { z } from 'zod'
 import type { Schemas } from './router'
 
@@ -22,6 +23,15 @@ const signIn = z.discriminatedUnion('method', [
 ])
 const collection = z.enum(['vms', 'hosts', 'pools', 'srs'])
 const objectId = z.string().min(1).max(200)
+/** What each collection exports as. */
+const EXPORT_FORMATS: Record<ExportCollection, readonly string[]> = {
+  vms: ['xva', 'ova'],
+  'vm-snapshots': ['xva', 'ova'],
+  'vm-templates': ['xva', 'ova'],
+  vdis: ['vhd', 'raw'],
+  'vdi-snapshots': ['vhd', 'raw'],
+  hosts: ['txt', 'tgz'],
+}
 // A path relative to the library root; main refuses any that leaves it (src-main/library).
 const libraryId = z.strictObject({ id: z.string().min(1).max(4_096) })
 const transferId = z.strictObject({ transferId: z.uuid() })
@@ -125,17 +135,18 @@ export const schemas = {
   'audit.export': z.strictObject({ format: z.enum(['csv', 'json']) }),
   'transfers.exportChoices': z.strictObject({ instanceId, vmId: objectId }),
   'transfers.list': z.undefined(),
-  // A VM, snapshot or template as XVA or OVA; a disk or disk snapshot as VHD or raw.
+  // A VM, snapshot or template as XVA or OVA; a disk or disk snapshot as VHD or raw; a host's
+  // audit log as txt, its logs as tgz.
   'transfers.export': z
     .strictObject({
       instanceId,
-      collection: z.enum(['vms', 'vm-snapshots', 'vm-templates', 'vdis', 'vdi-snapshots']),
+      collection: z.enum(['vms', 'vm-snapshots', 'vm-templates', 'vdis', 'vdi-snapshots', 'hosts']),
       objectId,
-      format: z.enum(['xva', 'ova', 'vhd', 'raw']),
+      format: z.enum(['xva', 'ova', 'vhd', 'raw', 'txt', 'tgz']),
       compression: z.enum(['gzip', 'zstd']).optional(),
     })
-    .refine((e) => e.collection.startsWith('vdi') === (e.format === 'vhd' || e.format === 'raw'), {
-      message: 'a VM exports as xva or ova, a disk as vhd or raw',
+    .refine((e) => EXPORT_FORMATS[e.collection].includes(e.format), {
+      message: 'a VM exports as xva or ova, a disk as vhd or raw, a host as txt or tgz',
     })
     .refine((e) => !e.compression || e.format === 'xva', {
       message: 'only an XVA export is compressed',

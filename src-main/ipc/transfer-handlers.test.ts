@@ -119,6 +119,34 @@ describe('transfers through the app core (Demo lab)', { timeout: 180_000 }, () =
     expect((await core.instances.get('demo').client.list('vdis', {}, signal)).length).toBe(before)
   })
 
+  it("fetches a running host's logs tarball into the library, listed as a host log", async () => {
+    const host = [...(core.demo.simulator?.lab.store.list('hosts') ?? [])].find(
+      (h) => h['power_state'] === 'Running',
+    )
+    const queued = await call('transfers.export', {
+      instanceId: 'demo',
+      collection: 'hosts',
+      objectId: host?.id ?? '',
+      format: 'tgz',
+    })
+    const ended = await core.transfers.settled(queued.id)
+    expect(ended?.error).toBeUndefined()
+    expect(ended?.file).toMatch(new RegExp(`${String(host?.['name_label'])} logs .*\\.tgz$`))
+    expect(execFileSync('tar', ['-tzf', ended?.file ?? '']).toString()).not.toBe('')
+    const listing = await call('library.list', undefined)
+    const entry = listing.entries.find((e) => ended?.file?.endsWith(e.name))
+    expect(entry?.format).toBe('tgz')
+  })
+
+  it('refuses a VM exported as a disk format before asking XO', async () => {
+    const res = await core.dispatch(
+      'transfers.export',
+      { instanceId: 'demo', collection: 'vms', objectId: vm.id, format: 'vhd' },
+      signal,
+    )
+    expect(res).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+  })
+
   it('a path that is not an image file is refused before it is opened', async () => {
     const res = await core.dispatch('library.inspectDropped', { path: '/etc/passwd' }, signal)
     expect(res).toMatchObject({ ok: false, error: { code: 'invalid-input' } })

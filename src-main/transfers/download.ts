@@ -124,7 +124,7 @@ async function checkFormat(part: string, expect: ExportOptions['expect']): Promi
       await readXva(createReadStream(part), { digest: false })
       return
     case 'ova':
-      await readOva(createReadStream(part))
+      await readOva(createReadStream(part), { digest: false })
       return
     case 'vhd':
       await readVhd(part)

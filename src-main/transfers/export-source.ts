@@ -3,7 +3,7 @@ import type { XoClient } from '../xo/client'
 import type { ExportSource } from './sidecar'
 
 /** What a sidecar can describe: an exported VM or disk, or a host whose log files are exported. */
-export type SourceCollection = ExportCollection | 'hosts'
+export type SourceCollection = ExportCollection
 
 const TYPES: Record<SourceCollection, ExportSource['object']['type']> = {
   vms: 'VM',
@@ -17,14 +17,17 @@ const TYPES: Record<SourceCollection, ExportSource['object']['type']> = {
 /**
  * The export's path below the API base: `GET /vms/{id}.{xva|ova}`, `GET /vm-snapshots/{id}.…`,
  * `GET /vm-templates/{id}.…`, `GET /vdis/{id}.{vhd|raw}`, `GET /vdi-snapshots/{id}.…`
- * (docs/xo-rest-api.md#exports-and-imports).
+ * (docs/xo-rest-api.md#exports-and-imports), and a host's `GET /hosts/{id}/audit.txt` or
+ * `GET /hosts/{id}/logs.tgz` (dist/hosts/host.controller.mjs).
  */
 export function exportPathOf(
   collection: ExportCollection,
   id: string,
   format: TransferFormat,
 ): string {
-  return `/${collection}/${encodeURIComponent(id)}.${format}`
+  const at = `/${collection}/${encodeURIComponent(id)}`
+  if (collection === 'hosts') return `${at}/${format === 'tgz' ? 'logs.tgz' : 'audit.txt'}`
+  return `${at}.${format}`
 }
 
 /**

@@ -53,7 +53,8 @@ function throttledUploads(
   }
 }
 
-const EXTENSIONS: Record<string, ExportInput['format']> = {
+/** The image files an import reads, by extension. */
+const EXTENSIONS: Record<string, 'xva' | 'ova' | 'vhd' | 'raw'> = {
   '.xva': 'xva',
   '.ova': 'ova',
   '.vhd': 'vhd',
@@ -67,7 +68,9 @@ export function exportJob(
   library: LibraryFolders,
   input: ExportInput,
 ): TransferJob {
-  const known = instance.live.cache.get('vms', input.objectId)?.['name_label']
+  const cached =
+    input.collection === 'hosts' || input.collection === 'vms' ? input.collection : undefined
+  const known = cached && instance.live.cache.get(cached, input.objectId)?.['name_label']
   return {
     describe: {
       direction: 'export',
@@ -90,7 +93,10 @@ export function exportJob(
       )
       const folder = await library.ensureFolder({ id: instance.id, label: instance.label })
       const name = source.object.name ?? input.objectId
-      const file = await uniqueFileName(folder, name, input.format)
+      // A host's files are named for what they are: `xcp-01 audit …txt`, `xcp-01 logs …tgz`.
+      const base =
+        input.collection === 'hosts' ? `${name} ${input.format === 'tgz' ? 'logs' : 'audit'}` : name
+      const file = await uniqueFileName(folder, base, input.format)
       ctx.update({
         file,
         object: { collection: input.collection, id: input.objectId, name },
@@ -140,7 +146,7 @@ export async function droppedFile(path: string): Promise<string> {
 }
 
 /** The format a dropped file's extension names. */
-export function droppedFormat(path: string): ExportInput['format'] {
+export function droppedFormat(path: string): 'xva' | 'ova' | 'vhd' | 'raw' {
   return EXTENSIONS[extname(path).toLowerCase()] ?? 'raw'
 }
 

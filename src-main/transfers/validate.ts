@@ -178,7 +178,7 @@ async function readTar(file: string, kind: 'xva' | 'ova', signal: AbortSignal, s
         checksums: 'verified',
       } satisfies ImageInfo
     }
-    const info = await readOva(meter)
+    const info = await readOva(meter, { digest: false })
     const d = info.descriptor
     return {
       file,

@@ -11,10 +11,14 @@ export type TransferState = 'queued' | 'running' | 'verifying' | 'done' | 'faile
 
 export type TransferDirection = 'export' | 'import' | 'move'
 
-/** What can be exported, by XO collection: VMs and their snapshots and templates, disks. */
-export type ExportCollection = 'vms' | 'vm-snapshots' | 'vm-templates' | 'vdis' | 'vdi-snapshots'
+/**
+ * What can be exported, by XO collection: VMs and their snapshots and templates, disks, and a
+ * host's audit log (`txt`) or logs tarball (`tgz`).
+ */
+export type ExportCollection =
+  'vms' | 'vm-snapshots' | 'vm-templates' | 'vdis' | 'vdi-snapshots' | 'hosts'
 
-export type TransferFormat = 'xva' | 'ova' | 'vhd' | 'raw'
+export type TransferFormat = 'xva' | 'ova' | 'vhd' | 'raw' | 'txt' | 'tgz'
 
 /** One transfer as the Transfers view shows it. */
 export interface TransferView {

@@ -1,4 +1,4 @@
-import type { AppError, ErrorCode, TransferFormat } from '@contract'
+import type { AppError, ErrorCode } from '@contract'
 import { parseArgs } from 'node:util'
 import { toAppError } from '../../app-failure'
 import { exportToFile } from '../../transfers/download'
@@ -71,11 +71,11 @@ const KINDS = {
   vdi: { collection: 'vdis', formats: ['vhd', 'raw'] },
   'vdi-snapshot': { collection: 'vdi-snapshots', formats: ['vhd', 'raw'] },
   // GET /hosts/{id}/audit.txt and GET /hosts/{id}/logs.tgz (dist/hosts/host.controller.mjs).
-  'host-audit': { collection: 'hosts', formats: ['txt'], file: 'audit.txt' },
-  'host-logs': { collection: 'hosts', formats: ['tgz'], file: 'logs.tgz' },
+  'host-audit': { collection: 'hosts', formats: ['txt'] },
+  'host-logs': { collection: 'hosts', formats: ['tgz'] },
 } as const satisfies Record<
   string,
-  { collection: SourceCollection; formats: readonly ExportFormat[]; file?: string }
+  { collection: SourceCollection; formats: readonly ExportFormat[] }
 >
 type Kind = keyof typeof KINDS
 const isKind = (k: string | undefined): k is Kind => k !== undefined && Object.hasOwn(KINDS, k)
@@ -130,12 +130,9 @@ async function resolveClient(
   return { client: new XoClient({ baseUrl: values.url, token: () => token }) }
 }
 
-/** `GET /{collection}/{id}.{format}`, or a host's `GET /hosts/{id}/{file}`. */
+/** `GET /{collection}/{id}.{format}`, or a host's `GET /hosts/{id}/audit.txt|logs.tgz`. */
 function exportPath(kind: Kind, uuid: string, format: ExportFormat): string {
-  const entry = KINDS[kind]
-  if ('file' in entry) return `/${entry.collection}/${encodeURIComponent(uuid)}/${entry.file}`
-  // Only a host's file has another format than these (checked against KINDS before).
-  return exportPathOf(entry.collection, uuid, format as TransferFormat)
+  return exportPathOf(KINDS[kind].collection, uuid, format)
 }
 
 /** The command's cancel signal: the caller's (`io.signal`), else one Ctrl+C (SIGINT) or SIGTERM aborts. */
