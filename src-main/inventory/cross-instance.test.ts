@@ -164,6 +164,7 @@ describe('the list of VMs across instances', () => {
       view: () => {
         throw new Error('an unreachable instance is never read')
       },
+      nameOf: () => undefined,
     }
     const page = await pageAcross(
       [down, prod],
@@ -193,6 +194,7 @@ describe('the list of VMs across instances', () => {
       ready: (wait) =>
         new Promise((_, reject) => wait.addEventListener('abort', () => reject(wait.reason))),
       view: () => [],
+      nameOf: () => undefined,
     }
     const page = await pageAcross(
       [prod, hanging],
@@ -213,6 +215,7 @@ describe('the list of VMs across instances', () => {
       ready: (wait) =>
         new Promise((_, reject) => wait.addEventListener('abort', () => reject(wait.reason))),
       view: () => [],
+      nameOf: () => undefined,
     }
     const cancel = new AbortController()
     const page = pageAcross([hanging], { collection: 'vms', offset: 0, limit: 10 }, cancel.signal)

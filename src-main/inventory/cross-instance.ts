@@ -18,6 +18,8 @@ export interface CrossInstanceSource {
   ready(signal: AbortSignal): Promise<void>
   /** The cache's filtered and sorted view (`InventoryCache.view`). */
   view(collection: string, sort?: InventorySort, filter?: string): readonly InventoryObject[]
+  /** A pool's or host's name, to sort `$pool` and `$container` as each list was sorted. */
+  nameOf(id: string): string | undefined
 }
 
 export interface PageAcrossOptions {
@@ -67,7 +69,13 @@ export async function pageAcross(
   const limit = Math.max(0, Math.floor(query.limit))
   const picked =
     ownSort && !byInstance
-      ? mergeWindow(lists, comparator(ownSort), offset, limit)
+      ? mergeWindow(
+          lists,
+          // Ids are UUIDs: the instance that knows one names it.
+          comparator(ownSort, (id) => ready.map((s) => s.nameOf(id)).find((n) => n !== undefined)),
+          offset,
+          limit,
+        )
       : concatWindow(lists, offset, limit)
   const items: CrossInstanceObject[] = picked.map(([list, index]) => ({
     ...(lists[list]?.[index] as InventoryObject),
@@ -204,7 +212,7 @@ interface LiveInstance {
   label: string
   live: {
     ready(signal?: AbortSignal): Promise<void>
-    cache: Pick<CrossInstanceSource, 'view'>
+    cache: Pick<CrossInstanceSource, 'view' | 'nameOf'>
   }
 }
 
@@ -214,5 +222,6 @@ export function sourceOf({ id, label, live }: LiveInstance): CrossInstanceSource
     ref: { id, label },
     ready: (signal) => live.ready(signal),
     view: (collection, sort, filter) => live.cache.view(collection, sort, filter),
+    nameOf: (id) => live.cache.nameOf(id),
   }
 }

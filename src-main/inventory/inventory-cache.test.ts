@@ -345,3 +345,33 @@ describe('InventoryCache', () => {
     await expect(cache.sync()).rejects.toThrow()
   })
 })
+
+describe('sorting by pool or host', () => {
+  it('orders VMs by the pool names shown, not by pool ids, and follows a rename', async () => {
+    const { feed, emit } = fakeFeed()
+    const rows: Record<string, Row[]> = {
+      vms: [
+        { id: 'v1', name_label: 'one', $pool: 'p-aaa' },
+        { id: 'v2', name_label: 'two', $pool: 'p-zzz' },
+      ],
+      pools: [
+        { id: 'p-aaa', name_label: 'Zurich' },
+        { id: 'p-zzz', name_label: 'Amsterdam' },
+      ],
+    }
+    cache = new InventoryCache({
+      instanceId: 'i1',
+      load: async (collection) => (rows[collection] ?? []).map((r) => ({ ...r })),
+      collections: { vms: ['name_label', '$pool'], pools: ['name_label'] },
+      frameMs: 10_000,
+      feed,
+    })
+    await cache.sync()
+    const order = () =>
+      cache?.page('vms', { offset: 0, limit: 10, sort: { field: '$pool' } }).items.map((v) => v.id)
+    expect(order()).toEqual(['v2', 'v1'])
+    emit('update', { id: 'p-zzz', name_label: 'Zwolle' }, 'pool')
+    cache.flush()
+    expect(order()).toEqual(['v1', 'v2'])
+  })
+})

@@ -402,7 +402,25 @@ export class InventoryCache {
     if (old && deepEqual(old, object)) return
     this.#remember(collection, object.id, old)
     current.set(object.id, object)
+    this.#invalidate(collection)
+  }
+
+  /** Views of this collection are stale; so are views sorted by the names of its objects. */
+  #invalidate(collection: string): void {
     this.#views.delete(collection)
+    if (!NAMED_REFERENCES.has(collection)) return
+    for (const views of this.#views.values())
+      for (const key of views.keys())
+        if (REFERENCE_FIELDS.has(key.split('\u0000')[0] ?? '')) views.delete(key)
+  }
+
+  /** The name of a pool or host, by id: what a `$pool` or `$container` column shows. */
+  nameOf(id: string): string | undefined {
+    for (const collection of NAMED_REFERENCES) {
+      const name = this.#data.get(collection)?.get(id)?.['name_label']
+      if (typeof name === 'string') return name
+    }
+    return undefined
   }
 
   #remove(collection: string, id: string): void {
@@ -411,7 +429,7 @@ export class InventoryCache {
     if (!current || !old) return
     this.#remember(collection, id, old)
     current.delete(id)
-    this.#views.delete(collection)
+    this.#invalidate(collection)
   }
 
   /** Keeps the state an id had at the start of the frame: the diff compares against it. */
@@ -445,7 +463,7 @@ export class InventoryCache {
       const predicate = this.#predicate(filter)
       rows = rows.filter((row) => predicate(row))
     }
-    if (sort) rows.sort(comparator(sort))
+    if (sort) rows.sort(comparator(sort, (id) => this.nameOf(id)))
     if (!views) this.#views.set(collection, (views = new Map()))
     views.set(key, rows)
     return rows
@@ -477,13 +495,29 @@ function normalise(item: Record<string, unknown>): InventoryObject | undefined {
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
-/** The order of {@link InventoryCache.page} for a sort: the merge across instances uses the same. */
-export function comparator({ field, direction }: InventorySort) {
+/** Fields that hold another object's id: sorted by that object's name, the way the table shows them. */
+const REFERENCE_FIELDS: ReadonlySet<string> = new Set(['$pool', '$container'])
+/** Where those objects are. A halted VM's `$container` is its pool. */
+const NAMED_REFERENCES: ReadonlySet<string> = new Set(['pools', 'hosts'])
+
+/** The name of the pool or host with this id, when known. */
+export type NameOf = (id: string) => string | undefined
+
+/**
+ * The order of {@link InventoryCache.page} for a sort: the merge across instances uses the same.
+ * `$pool` and `$container` sort by the names `nameOf` gives (ids when unknown).
+ */
+export function comparator({ field, direction }: InventorySort, nameOf?: NameOf) {
   const sign = direction === 'desc' ? -1 : 1
   const path = field.split('.')
+  const named = nameOf && REFERENCE_FIELDS.has(field) ? nameOf : undefined
+  const read = (o: InventoryObject): unknown => {
+    const value = valueAt(o, path)
+    return named && typeof value === 'string' ? (named(value) ?? value) : value
+  }
   return (a: InventoryObject, b: InventoryObject): number => {
-    const x = valueAt(a, path)
-    const y = valueAt(b, path)
+    const x = read(a)
+    const y = read(b)
     // Missing values sort last in both directions; ties keep a stable order by id.
     const xMissing = x === undefined || x === null
     const yMissing = y === undefined || y === null

@@ -1,4 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity'
+import { WindowedList } from './windowed-list.svelte'
 import type {
   AppError,
   CrossInstanceObject,
@@ -9,9 +10,6 @@ import type {
   VmPowerAction,
   XoBridge,
 } from '@contract'
-
-/** How many rows the table keeps loaded around what is on screen (as `VmTable`). */
-const WINDOW = 200
 
 /** A VM's key across instances: ids are only unique within one XO. */
 export function vmKey(instanceId: string, id: string): string {
@@ -24,13 +22,6 @@ export function vmKey(instanceId: string, id: string): string {
  * instance. The same patterns as `VmTable`.
  */
 export class AllVms {
-  rows = $state<CrossInstanceObject[]>([])
-  total = $state(0)
-  offset = $state(0)
-  filter = $state('')
-  sort = $state<InventorySort>({ field: 'name_label', direction: 'asc' })
-  error = $state<AppError | undefined>()
-  loading = $state(false)
   /** Instances left out of the list, and why. */
   unavailable = $state<UnavailableInstance[]>([])
   /** Pool and host names, by {@link vmKey} of their instance and id. */
@@ -39,12 +30,20 @@ export class AllVms {
   readonly tasks = new SvelteMap<string, TaskProgress>()
 
   readonly #xo: XoBridge
+  readonly #list: WindowedList<CrossInstanceObject>
   #open = false
-  #reloadQueued = false
   readonly #stop: (() => void)[] = []
 
   constructor(xo: XoBridge) {
     this.#xo = xo
+    this.#list = new WindowedList<CrossInstanceObject>({
+      key: (row) => vmKey(row.$instance.id, row.id),
+      page: async (query) => {
+        const res = await xo.invoke('inventory.pageAll', { ...query, collection: 'vms' })
+        if (res.ok) this.unavailable = res.value.unavailable
+        return res
+      },
+    })
     this.#stop.push(
       xo.on('inventory.diff', (diff) => this.#apply(diff)),
       xo.on('task.progress', (task) => {
@@ -53,13 +52,33 @@ export class AllVms {
     )
   }
 
+  get rows(): CrossInstanceObject[] {
+    return this.#list.rows
+  }
+  get total(): number {
+    return this.#list.total
+  }
+  get offset(): number {
+    return this.#list.offset
+  }
+  get filter(): string {
+    return this.#list.filter
+  }
+  get sort(): InventorySort {
+    return this.#list.sort
+  }
+  get error(): AppError | undefined {
+    return this.#list.error
+  }
+  get loading(): boolean {
+    return this.#list.loading
+  }
+
   /** Shows the list from the first row (instances may have come or gone since last time). */
   async open(): Promise<void> {
     this.#open = true
-    this.offset = 0
-    this.rows = []
     this.names.clear()
-    await Promise.all([this.reload(), this.#loadNames('pools'), this.#loadNames('hosts')])
+    await Promise.all([this.#list.reset(), this.#loadNames('pools'), this.#loadNames('hosts')])
   }
 
   /** Stops following diffs while another view is shown. */
@@ -79,44 +98,21 @@ export class AllVms {
   }
 
   /** Re-reads the current window from main's caches (not from XO). */
-  async reload(): Promise<void> {
-    this.loading = true
-    const res = await this.#xo.invoke('inventory.pageAll', {
-      collection: 'vms',
-      offset: this.offset,
-      limit: WINDOW,
-      sort: this.sort,
-      ...(this.filter.trim() ? { filter: this.filter.trim() } : {}),
-    })
-    this.loading = false
-    if (!res.ok) {
-      this.error = res.error
-      return
-    }
-    this.error = undefined
-    this.rows = res.value.items
-    this.total = res.value.total
-    this.unavailable = res.value.unavailable
+  reload(): Promise<void> {
+    return this.#list.load()
   }
 
   /** Called when the visible rows move: loads another window when they leave the loaded one. */
   scrolledTo(firstVisible: number, visibleCount: number): void {
-    const end = firstVisible + visibleCount
-    if (firstVisible >= this.offset && end <= this.offset + this.rows.length) return
-    this.offset = Math.max(0, firstVisible - WINDOW / 4)
-    void this.reload()
+    this.#list.scrolledTo(firstVisible, visibleCount)
   }
 
   setFilter(filter: string): void {
-    this.filter = filter
-    this.offset = 0
-    void this.reload()
+    void this.#list.setFilter(filter)
   }
 
   sortBy(field: string): void {
-    const direction = this.sort.field === field && this.sort.direction === 'asc' ? 'desc' : 'asc'
-    this.sort = { field, direction }
-    void this.reload()
+    void this.#list.sortBy(field)
   }
 
   /** Starts a power action on the VM's own instance; progress arrives as `task.progress`. */
@@ -136,38 +132,21 @@ export class AllVms {
       if (diff.resynced) void this.#loadNames(diff.collection)
       for (const item of diff.upserts)
         this.names.set(vmKey(diff.instanceId, item.id), String(item['name_label'] ?? item.id))
+      if (this.sort.field === '$pool' || this.sort.field === '$container')
+        this.#list.changed({ upserts: [], removals: 0, resynced: true })
       return
     }
     if (diff.collection !== 'vms') return
-    // Changed rows on screen are patched in place (keeping their instance); anything that may
-    // move rows, or an instance that came back (a resync), re-reads the window.
-    const byKey: Record<string, (typeof diff.upserts)[number]> = Object.fromEntries(
-      diff.upserts.map((o) => [vmKey(diff.instanceId, o.id), o]),
-    )
-    const shown: Record<string, true> = Object.fromEntries(
-      this.rows.map((r) => [vmKey(r.$instance.id, r.id), true as const]),
-    )
-    const onlyPatches =
-      !diff.resynced &&
-      diff.removals.length === 0 &&
-      diff.upserts.every((o) => shown[vmKey(diff.instanceId, o.id)]) &&
-      !this.filter.trim()
-    if (onlyPatches) {
-      this.rows = this.rows.map((row) => {
-        const next = byKey[vmKey(row.$instance.id, row.id)]
-        return next ? { ...next, $instance: row.$instance } : row
-      })
-      return
+    // A diff is one instance's: its rows keep the instance they are shown with. An instance that
+    // came back (a resync) re-reads the window.
+    const instance = this.rows.find((r) => r.$instance.id === diff.instanceId)?.$instance ?? {
+      id: diff.instanceId,
+      label: '',
     }
-    this.#queueReload()
-  }
-
-  #queueReload(): void {
-    if (this.#reloadQueued) return
-    this.#reloadQueued = true
-    queueMicrotask(() => {
-      this.#reloadQueued = false
-      void this.reload()
+    this.#list.changed({
+      upserts: diff.upserts.map((o) => ({ ...o, $instance: instance })),
+      removals: diff.removals.length,
+      ...(diff.resynced ? { resynced: true } : {}),
     })
   }
 

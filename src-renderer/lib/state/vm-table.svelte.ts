@@ -1,4 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity'
+import { WindowedList } from './windowed-list.svelte'
 import type {
   AppError,
   InventoryDiff,
@@ -9,21 +10,12 @@ import type {
   XoBridge,
 } from '@contract'
 
-/** How many rows the table keeps loaded around what is on screen. */
-const WINDOW = 200
-
 /**
- * The VM table of one instance: a window of rows read from main's inventory cache, kept current by
- * the pushed diffs (main follows XO's event stream; nothing here polls XO), plus running actions.
+ * The VM table of one instance: a window of rows read from main's inventory cache (a
+ * `WindowedList`), kept current by the pushed diffs (main follows XO's event stream; nothing here
+ * polls XO), plus running actions.
  */
 export class VmTable {
-  rows = $state<InventoryObject[]>([])
-  total = $state(0)
-  offset = $state(0)
-  filter = $state('')
-  sort = $state<InventorySort>({ field: 'name_label', direction: 'asc' })
-  error = $state<AppError | undefined>()
-  loading = $state(false)
   /** Pool and host names by id, for the Pool and Host columns. */
   readonly names = new SvelteMap<string, string>()
   /** The latest task of each VM that has one running or just ended. */
@@ -31,13 +23,24 @@ export class VmTable {
 
   readonly #xo: XoBridge
   #instanceId: string | undefined
+  readonly #list: WindowedList<InventoryObject>
   /** Each instance's filter and sort, so switching back finds the list as it was left. */
   readonly #views = new SvelteMap<string, { filter: string; sort: InventorySort }>()
-  #reloadQueued = false
   readonly #stop: (() => void)[] = []
 
   constructor(xo: XoBridge) {
     this.#xo = xo
+    this.#list = new WindowedList<InventoryObject>({
+      key: (row) => row.id,
+      page: async (query) => {
+        if (!this.#instanceId) return { ok: true, value: { offset: 0, items: [], total: 0 } }
+        return xo.invoke('inventory.page', {
+          ...query,
+          instanceId: this.#instanceId,
+          collection: 'vms',
+        })
+      },
+    })
     this.#stop.push(
       xo.on('inventory.diff', (diff) => this.#apply(diff)),
       xo.on('task.progress', (task) => {
@@ -46,21 +49,41 @@ export class VmTable {
     )
   }
 
+  get rows(): InventoryObject[] {
+    return this.#list.rows
+  }
+  get total(): number {
+    return this.#list.total
+  }
+  get offset(): number {
+    return this.#list.offset
+  }
+  get filter(): string {
+    return this.#list.filter
+  }
+  get sort(): InventorySort {
+    return this.#list.sort
+  }
+  get error(): AppError | undefined {
+    return this.#list.error
+  }
+  get loading(): boolean {
+    return this.#list.loading
+  }
+
   /** Shows the VMs of an instance, from the first row. */
   async open(instanceId: string): Promise<void> {
     if (this.#instanceId)
       this.#views.set(this.#instanceId, { filter: this.filter, sort: this.sort })
     const view = this.#views.get(instanceId)
-    this.filter = view?.filter ?? ''
-    this.sort = view?.sort ?? { field: 'name_label', direction: 'asc' }
+    this.#list.filter = view?.filter ?? ''
+    this.#list.sort = view?.sort ?? { field: 'name_label', direction: 'asc' }
     this.#instanceId = instanceId
-    this.offset = 0
-    this.rows = []
     this.tasks.clear()
     this.names.clear()
     // Rows first: on a fresh instance all three wait for the same first read, then come back in
     // the order asked, and the names (pools and hosts in full) are the bigger answers.
-    await Promise.all([this.reload(), this.#loadNames('pools'), this.#loadNames('hosts')])
+    await Promise.all([this.#list.reset(), this.#loadNames('pools'), this.#loadNames('hosts')])
   }
 
   async #loadNames(collection: 'pools' | 'hosts'): Promise<void> {
@@ -77,45 +100,21 @@ export class VmTable {
   }
 
   /** Re-reads the current window from main's cache (not from XO). */
-  async reload(): Promise<void> {
-    if (!this.#instanceId) return
-    this.loading = true
-    const res = await this.#xo.invoke('inventory.page', {
-      instanceId: this.#instanceId,
-      collection: 'vms',
-      offset: this.offset,
-      limit: WINDOW,
-      sort: this.sort,
-      ...(this.filter.trim() ? { filter: this.filter.trim() } : {}),
-    })
-    this.loading = false
-    if (!res.ok) {
-      this.error = res.error
-      return
-    }
-    this.error = undefined
-    this.rows = res.value.items
-    this.total = res.value.total
+  reload(): Promise<void> {
+    return this.#list.load()
   }
 
   /** Called when the visible rows move: loads another window when they leave the loaded one. */
   scrolledTo(firstVisible: number, visibleCount: number): void {
-    const end = firstVisible + visibleCount
-    if (firstVisible >= this.offset && end <= this.offset + this.rows.length) return
-    this.offset = Math.max(0, firstVisible - WINDOW / 4)
-    void this.reload()
+    this.#list.scrolledTo(firstVisible, visibleCount)
   }
 
   setFilter(filter: string): void {
-    this.filter = filter
-    this.offset = 0
-    void this.reload()
+    void this.#list.setFilter(filter)
   }
 
   sortBy(field: string): void {
-    const direction = this.sort.field === field && this.sort.direction === 'asc' ? 'desc' : 'asc'
-    this.sort = { field, direction }
-    void this.reload()
+    void this.#list.sortBy(field)
   }
 
   /** Starts a power action; its progress and outcome arrive as `task.progress` events. */
@@ -148,36 +147,17 @@ export class VmTable {
       if (diff.resynced) void this.#loadNames(diff.collection)
       for (const item of diff.upserts)
         this.names.set(item.id, String(item['name_label'] ?? item.id))
+      // A renamed pool or host may move rows sorted by it.
+      if (this.sort.field === '$pool' || this.sort.field === '$container')
+        this.#list.changed({ upserts: [], removals: 0, resynced: true })
       return
     }
     if (diff.collection !== 'vms') return
-    // Changed rows on screen are patched in place; anything that may move rows re-reads the window.
-    // Plain lookups for this one pass (not state: nothing renders from them).
-    const byId: Record<string, InventoryObject> = Object.fromEntries(
-      diff.upserts.map((o) => [o.id, o]),
-    )
-    const shown: Record<string, true> = Object.fromEntries(
-      this.rows.map((r) => [r.id, true as const]),
-    )
-    const onlyPatches =
-      !diff.resynced &&
-      diff.removals.length === 0 &&
-      diff.upserts.every((o) => shown[o.id]) &&
-      !this.filter.trim()
-    if (onlyPatches) {
-      this.rows = this.rows.map((row) => byId[row.id] ?? row)
-      this.total = diff.total
-      return
-    }
-    this.#queueReload()
-  }
-
-  #queueReload(): void {
-    if (this.#reloadQueued) return
-    this.#reloadQueued = true
-    queueMicrotask(() => {
-      this.#reloadQueued = false
-      void this.reload()
+    this.#list.changed({
+      upserts: diff.upserts,
+      removals: diff.removals.length,
+      ...(diff.resynced ? { resynced: true } : {}),
+      total: diff.total,
     })
   }
 

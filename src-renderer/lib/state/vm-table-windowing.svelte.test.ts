@@ -1,0 +1,142 @@
+// The VM table's windowing, through its public API, with main's answers held back and released
+// in the order each test chooses. The four defect tests (older answer, offset before rows, end
+// of the list, sort value changed) failed on the table before it was built on WindowedList
+// (src-renderer/lib/state/vm-table.svelte.ts at commit ed01cc3); the other two guard what worked.
+import type { InventoryDiff, InventoryObject, XoBridge } from '@contract'
+import { describe, expect, it } from 'vitest'
+import { VmTable } from './vm-table.svelte'
+
+interface Asked {
+  offset: number
+  limit: number
+  answer(page: { offset?: number; items: InventoryObject[]; total: number }): void
+}
+
+const vm = (i: number, name = `vm-${String(i).padStart(5, '0')}`): InventoryObject => ({
+  id: `id-${i}`,
+  name_label: name,
+})
+const range = (from: number, to: number): InventoryObject[] =>
+  Array.from({ length: Math.max(0, to - from) }, (_, k) => vm(from + k))
+
+/** A bridge whose VM pages wait for the test; names (pools, hosts) answer at once, empty. */
+function heldBridge() {
+  const asked: Asked[] = []
+  const diffs: ((d: InventoryDiff) => void)[] = []
+  const bridge = {
+    invoke: (method: string, input: { collection: string; offset: number; limit: number }) => {
+      if (method !== 'inventory.page' || input.collection !== 'vms')
+        return Promise.resolve({
+          ok: true,
+          value: { collection: input.collection, offset: 0, items: [], total: 0 },
+        })
+      return new Promise((resolve) =>
+        asked.push({
+          offset: input.offset,
+          limit: input.limit,
+          answer: (page) =>
+            resolve({
+              ok: true,
+              value: { collection: 'vms', offset: page.offset ?? input.offset, ...page },
+            }),
+        }),
+      )
+    },
+    on: (event: string, listener: (d: InventoryDiff) => void) => {
+      if (event === 'inventory.diff') diffs.push(listener)
+      return () => undefined
+    },
+  } as unknown as XoBridge
+  const emit = (diff: Omit<InventoryDiff, 'instanceId' | 'collection'>): void =>
+    diffs.forEach((d) => d({ instanceId: 'lab', collection: 'vms', ...diff }))
+  return { bridge, asked, emit }
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
+
+/** A table on instance `lab` showing rows 0–199 of `total`. */
+async function openTable(total = 10_000) {
+  const held = heldBridge()
+  const table = new VmTable(held.bridge)
+  const opened = table.open('lab')
+  await settle()
+  held.asked.shift()?.answer({ items: range(0, Math.min(200, total)), total })
+  await opened
+  return { table, ...held }
+}
+
+describe('VM table windowing', () => {
+  it('an older page arriving after a newer one does not replace the newer rows', async () => {
+    const { table, asked } = await openTable()
+    table.scrolledTo(5_000, 20)
+    table.scrolledTo(8_000, 20)
+    await settle()
+    const [older, newer] = [asked[0], asked[1]]
+    expect(newer?.offset).toBeGreaterThan(7_000)
+    newer?.answer({ items: range(newer.offset, newer.offset + 200), total: 10_000 })
+    await settle()
+    older?.answer({ items: range(older.offset, older.offset + 200), total: 10_000 })
+    await settle()
+    expect(table.offset).toBe(newer?.offset)
+    expect(table.rows[0]?.id).toBe(`id-${newer?.offset}`)
+  })
+
+  it('keeps the rows at their own positions until the next page arrives, then takes its offset', async () => {
+    const { table, asked } = await openTable()
+    table.scrolledTo(5_000, 20)
+    await settle()
+    // Still the first window, drawn where it belongs.
+    expect(table.offset).toBe(0)
+    expect(table.rows[0]?.id).toBe('id-0')
+    // Main answers from another offset than asked (the list shrank): its offset is the truth.
+    asked[0]?.answer({ offset: 4_800, items: range(4_800, 5_000), total: 5_000 })
+    await settle()
+    expect(table.offset).toBe(4_800)
+    expect(table.rows[0]?.id).toBe('id-4800')
+  })
+
+  it('at the end of the list, scrolling asks for nothing more', async () => {
+    const { table, asked } = await openTable(250)
+    table.scrolledTo(225, 30)
+    await settle()
+    const end = asked.shift()
+    expect(end).toBeDefined()
+    end?.answer({ items: range(end.offset, 250), total: 250 })
+    await settle()
+    expect(table.rows.at(-1)?.id).toBe('id-249')
+    for (let first = 225; first <= 240; first++) table.scrolledTo(first, 30)
+    await settle()
+    expect(asked).toHaveLength(0)
+  })
+
+  it('scrolling inside the window being read asks once', async () => {
+    const { table, asked } = await openTable()
+    for (let first = 5_000; first < 5_040; first += 4) table.scrolledTo(first, 20)
+    await settle()
+    expect(asked).toHaveLength(1)
+  })
+
+  it('a row on screen whose sort value changes is re-read in order, not patched in place', async () => {
+    const { table, asked, emit } = await openTable(200)
+    emit({ upserts: [vm(1, 'zzz-renamed')], removals: [], total: 200 })
+    await settle()
+    // The window is read again, so the renamed VM moves to where the sort puts it.
+    expect(asked).toHaveLength(1)
+    const rows = [...range(0, 200).filter((r) => r.id !== 'id-1'), vm(1, 'zzz-renamed')]
+    asked.shift()?.answer({ items: rows, total: 200 })
+    await settle()
+    expect(table.rows.at(-1)?.['name_label']).toBe('zzz-renamed')
+  })
+
+  it('a row on screen whose other fields change is patched in place, without a request', async () => {
+    const { table, asked, emit } = await openTable(200)
+    emit({
+      upserts: [{ ...vm(1), power_state: 'Running' }],
+      removals: [],
+      total: 200,
+    })
+    await settle()
+    expect(asked).toHaveLength(0)
+    expect(table.rows[1]?.['power_state']).toBe('Running')
+  })
+})
