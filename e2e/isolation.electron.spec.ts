@@ -15,5 +15,5 @@ test('the page exposes only the bridge: no ipcRenderer, process or require, and 
       frozen: Object.isFrozen(w['xo']),
     }
   })
-  expect(exposed).toEqual({ leaks: [], bridgeKeys: ['invoke', 'on'], frozen: true })
+  expect(exposed).toEqual({ leaks: [], bridgeKeys: ['invoke', 'on', 'pathForFile'], frozen: true })
 })

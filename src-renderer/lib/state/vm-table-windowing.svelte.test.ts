@@ -1,6 +1,6 @@
 // The VM table's windowing, through its public API, with main's answers held back and released
-// in the order each test chooses. The four defect tests (older answer, offset before rows, end
-// of the list, sort value changed) failed on the table before it was built on WindowedList
+// in the order each test chooses. The five defect tests (older answer, offset before rows, end
+// of the list, sort value changed, a request per key) failed on the table before WindowedList
 // (src-renderer/lib/state/vm-table.svelte.ts at commit ed01cc3); the other two guard what worked.
 import type { InventoryDiff, InventoryObject, XoBridge } from '@contract'
 import { describe, expect, it } from 'vitest'
@@ -138,5 +138,15 @@ describe('VM table windowing', () => {
     await settle()
     expect(asked).toHaveLength(0)
     expect(table.rows[1]?.['power_state']).toBe('Running')
+  })
+
+  it('typing a filter asks once, when typing pauses, with the whole filter', async () => {
+    const { table, asked } = await openTable()
+    for (const end of [1, 5, 10, 15, 18]) table.setFilter('power_state:Halted'.slice(0, end))
+    await settle()
+    expect(asked).toHaveLength(0)
+    await new Promise((r) => setTimeout(r, 200))
+    expect(asked).toHaveLength(1)
+    expect(table.filter).toBe('power_state:Halted')
   })
 })

@@ -2,6 +2,8 @@ import type { AppError, InventorySort, Result } from '@contract'
 
 /** How many rows are kept loaded around what is on screen. */
 export const WINDOW = 200
+/** How long typing in the filter must pause before the list is read again. */
+export const FILTER_PAUSE_MS = 150
 
 /** One page as main answers it: the rows from `offset`, and how many the whole list has. */
 export interface ListPage<Row> {
@@ -62,6 +64,7 @@ export class WindowedList<Row> {
   /** The window being read, while a request is out. */
   #reading: { offset: number; limit: number } | undefined
   #reloadQueued = false
+  #typing: ReturnType<typeof setTimeout> | undefined
 
   constructor(source: ListSource<Row>) {
     this.#source = source
@@ -96,6 +99,7 @@ export class WindowedList<Row> {
 
   /** From the first row again (a new filter, sort or list). */
   reset(): Promise<void> {
+    clearTimeout(this.#typing)
     this.offset = 0
     this.rows = []
     return this.load(0)
@@ -113,9 +117,16 @@ export class WindowedList<Row> {
     void this.load(Math.max(0, first - WINDOW / 4))
   }
 
+  /**
+   * A new filter, read once typing pauses: one request per pause, not per key, and no parse error
+   * flashed for a half-typed word.
+   */
   setFilter(filter: string): Promise<void> {
     this.filter = filter
-    return this.reset()
+    clearTimeout(this.#typing)
+    return new Promise((done) => {
+      this.#typing = setTimeout(() => void this.reset().then(done), FILTER_PAUSE_MS)
+    })
   }
 
   sortBy(field: string): Promise<void> {
