@@ -1,10 +1,10 @@
 import { SvelteMap } from 'svelte/reactivity'
-import { WindowedList } from './windowed-list.svelte'
+import { ListTable } from './list-table.svelte'
+import type { ListPage, PageQuery } from './windowed-list.svelte'
 import type {
-  AppError,
+  Result,
   CrossInstanceObject,
   InventoryDiff,
-  InventorySort,
   TaskProgress,
   UnavailableInstance,
   VmPowerAction,
@@ -21,7 +21,7 @@ export function vmKey(instanceId: string, id: string): string {
  * (`inventory.pageAll`), kept current by the diffs of any instance; actions go to each VM's own
  * instance. The same patterns as `VmTable`.
  */
-export class AllVms {
+export class AllVms extends ListTable<CrossInstanceObject> {
   /** Instances left out of the list, and why. */
   unavailable = $state<UnavailableInstance[]>([])
   /** Pool and host names, by {@link vmKey} of their instance and id. */
@@ -30,20 +30,12 @@ export class AllVms {
   readonly tasks = new SvelteMap<string, TaskProgress>()
 
   readonly #xo: XoBridge
-  readonly #list: WindowedList<CrossInstanceObject>
   #open = false
   readonly #stop: (() => void)[] = []
 
   constructor(xo: XoBridge) {
+    super()
     this.#xo = xo
-    this.#list = new WindowedList<CrossInstanceObject>({
-      key: (row) => vmKey(row.$instance.id, row.id),
-      page: async (query) => {
-        const res = await xo.invoke('inventory.pageAll', { ...query, collection: 'vms' })
-        if (res.ok) this.unavailable = res.value.unavailable
-        return res
-      },
-    })
     this.#stop.push(
       xo.on('inventory.diff', (diff) => this.#apply(diff)),
       xo.on('task.progress', (task) => {
@@ -52,38 +44,26 @@ export class AllVms {
     )
   }
 
-  get rows(): CrossInstanceObject[] {
-    return this.#list.rows
-  }
-  get total(): number {
-    return this.#list.total
-  }
-  get offset(): number {
-    return this.#list.offset
-  }
-  get filter(): string {
-    return this.#list.filter
-  }
-  get sort(): InventorySort {
-    return this.#list.sort
-  }
-  get error(): AppError | undefined {
-    return this.#list.error
-  }
-  get loading(): boolean {
-    return this.#list.loading
-  }
-
   /** Shows the list from the first row (instances may have come or gone since last time). */
   async open(): Promise<void> {
     this.#open = true
     this.names.clear()
-    await Promise.all([this.#list.reset(), this.#loadNames('pools'), this.#loadNames('hosts')])
+    await Promise.all([this.list.reset(), this.#loadNames('pools'), this.#loadNames('hosts')])
   }
 
   /** Stops following diffs while another view is shown. */
   close(): void {
     this.#open = false
+  }
+
+  protected keyOf(row: CrossInstanceObject): string {
+    return vmKey(row.$instance.id, row.id)
+  }
+
+  protected async pageOf(query: PageQuery): Promise<Result<ListPage<CrossInstanceObject>>> {
+    const res = await this.#xo.invoke('inventory.pageAll', { ...query, collection: 'vms' })
+    if (res.ok) this.unavailable = res.value.unavailable
+    return res
   }
 
   async #loadNames(collection: 'pools' | 'hosts'): Promise<void> {
@@ -95,24 +75,6 @@ export class AllVms {
     if (res.ok)
       for (const item of res.value.items)
         this.names.set(vmKey(item.$instance.id, item.id), String(item['name_label'] ?? item.id))
-  }
-
-  /** Re-reads the current window from main's caches (not from XO). */
-  reload(): Promise<void> {
-    return this.#list.load()
-  }
-
-  /** Called when the visible rows move: loads another window when they leave the loaded one. */
-  scrolledTo(firstVisible: number, visibleCount: number): void {
-    this.#list.scrolledTo(firstVisible, visibleCount)
-  }
-
-  setFilter(filter: string): void {
-    void this.#list.setFilter(filter)
-  }
-
-  sortBy(field: string): void {
-    void this.#list.sortBy(field)
   }
 
   /** Starts a power action on the VM's own instance; progress arrives as `task.progress`. */
@@ -133,7 +95,7 @@ export class AllVms {
       for (const item of diff.upserts)
         this.names.set(vmKey(diff.instanceId, item.id), String(item['name_label'] ?? item.id))
       if (this.sort.field === '$pool' || this.sort.field === '$container')
-        this.#list.changed({ upserts: [], removals: 0, resynced: true })
+        this.list.changed({ upserts: [], removals: 0, resynced: true })
       return
     }
     if (diff.collection !== 'vms') return
@@ -143,7 +105,7 @@ export class AllVms {
       id: diff.instanceId,
       label: '',
     }
-    this.#list.changed({
+    this.list.changed({
       upserts: diff.upserts.map((o) => ({ ...o, $instance: instance })),
       removals: diff.removals.length,
       ...(diff.resynced ? { resynced: true } : {}),

@@ -1,7 +1,8 @@
 import { SvelteMap } from 'svelte/reactivity'
-import { WindowedList } from './windowed-list.svelte'
+import { ListTable } from './list-table.svelte'
+import type { ListPage, PageQuery } from './windowed-list.svelte'
 import type {
-  AppError,
+  Result,
   InventoryDiff,
   InventoryObject,
   InventorySort,
@@ -15,7 +16,7 @@ import type {
  * `WindowedList`), kept current by the pushed diffs (main follows XO's event stream; nothing here
  * polls XO), plus running actions.
  */
-export class VmTable {
+export class VmTable extends ListTable<InventoryObject> {
   /** Pool and host names by id, for the Pool and Host columns. */
   readonly names = new SvelteMap<string, string>()
   /** The latest task of each VM that has one running or just ended. */
@@ -23,24 +24,13 @@ export class VmTable {
 
   readonly #xo: XoBridge
   #instanceId: string | undefined
-  readonly #list: WindowedList<InventoryObject>
   /** Each instance's filter and sort, so switching back finds the list as it was left. */
   readonly #views = new SvelteMap<string, { filter: string; sort: InventorySort }>()
   readonly #stop: (() => void)[] = []
 
   constructor(xo: XoBridge) {
+    super()
     this.#xo = xo
-    this.#list = new WindowedList<InventoryObject>({
-      key: (row) => row.id,
-      page: async (query) => {
-        if (!this.#instanceId) return { ok: true, value: { offset: 0, items: [], total: 0 } }
-        return xo.invoke('inventory.page', {
-          ...query,
-          instanceId: this.#instanceId,
-          collection: 'vms',
-        })
-      },
-    })
     this.#stop.push(
       xo.on('inventory.diff', (diff) => this.#apply(diff)),
       xo.on('task.progress', (task) => {
@@ -49,41 +39,33 @@ export class VmTable {
     )
   }
 
-  get rows(): InventoryObject[] {
-    return this.#list.rows
-  }
-  get total(): number {
-    return this.#list.total
-  }
-  get offset(): number {
-    return this.#list.offset
-  }
-  get filter(): string {
-    return this.#list.filter
-  }
-  get sort(): InventorySort {
-    return this.#list.sort
-  }
-  get error(): AppError | undefined {
-    return this.#list.error
-  }
-  get loading(): boolean {
-    return this.#list.loading
-  }
-
   /** Shows the VMs of an instance, from the first row. */
   async open(instanceId: string): Promise<void> {
     if (this.#instanceId)
       this.#views.set(this.#instanceId, { filter: this.filter, sort: this.sort })
     const view = this.#views.get(instanceId)
-    this.#list.filter = view?.filter ?? ''
-    this.#list.sort = view?.sort ?? { field: 'name_label', direction: 'asc' }
+    this.list.filter = view?.filter ?? ''
+    this.list.sort = view?.sort ?? { field: 'name_label', direction: 'asc' }
     this.#instanceId = instanceId
     this.tasks.clear()
     this.names.clear()
     // Rows first: on a fresh instance all three wait for the same first read, then come back in
     // the order asked, and the names (pools and hosts in full) are the bigger answers.
-    await Promise.all([this.#list.reset(), this.#loadNames('pools'), this.#loadNames('hosts')])
+    await Promise.all([this.list.reset(), this.#loadNames('pools'), this.#loadNames('hosts')])
+  }
+
+  protected keyOf(row: InventoryObject): string {
+    return row.id
+  }
+
+  protected pageOf(query: PageQuery): Promise<Result<ListPage<InventoryObject>>> {
+    if (!this.#instanceId)
+      return Promise.resolve({ ok: true, value: { offset: 0, items: [], total: 0 } })
+    return this.#xo.invoke('inventory.page', {
+      ...query,
+      instanceId: this.#instanceId,
+      collection: 'vms',
+    })
   }
 
   async #loadNames(collection: 'pools' | 'hosts'): Promise<void> {
@@ -97,24 +79,6 @@ export class VmTable {
     if (res.ok)
       for (const item of res.value.items)
         this.names.set(item.id, String(item['name_label'] ?? item.id))
-  }
-
-  /** Re-reads the current window from main's cache (not from XO). */
-  reload(): Promise<void> {
-    return this.#list.load()
-  }
-
-  /** Called when the visible rows move: loads another window when they leave the loaded one. */
-  scrolledTo(firstVisible: number, visibleCount: number): void {
-    this.#list.scrolledTo(firstVisible, visibleCount)
-  }
-
-  setFilter(filter: string): void {
-    void this.#list.setFilter(filter)
-  }
-
-  sortBy(field: string): void {
-    void this.#list.sortBy(field)
   }
 
   /** Starts a power action; its progress and outcome arrive as `task.progress` events. */
@@ -149,11 +113,11 @@ export class VmTable {
         this.names.set(item.id, String(item['name_label'] ?? item.id))
       // A renamed pool or host may move rows sorted by it.
       if (this.sort.field === '$pool' || this.sort.field === '$container')
-        this.#list.changed({ upserts: [], removals: 0, resynced: true })
+        this.list.changed({ upserts: [], removals: 0, resynced: true })
       return
     }
     if (diff.collection !== 'vms') return
-    this.#list.changed({
+    this.list.changed({
       upserts: diff.upserts,
       removals: diff.removals.length,
       ...(diff.resynced ? { resynced: true } : {}),
