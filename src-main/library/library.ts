@@ -11,14 +11,26 @@ import type {
 } from '@contract/library'
 import { createHash } from 'node:crypto'
 import { createReadStream, realpathSync, type Stats } from 'node:fs'
-import { lstat, mkdir, open, readdir, realpath, rm, stat } from 'node:fs/promises'
-import { basename, dirname, isAbsolute, join, posix, relative, resolve, win32 } from 'node:path'
+import { lstat, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join, posix, resolve, win32 } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { z } from 'zod'
 import { AppFailure } from '../app-failure'
 import type { Log } from '../log'
 import { sha256File, sidecarFile } from '../transfers/sidecar'
-import { inspectImage, type ImageInfo, type InspectOptions } from '../transfers/validate'
+import { inspectImage, type InspectOptions } from '../transfers/validate'
+import { codeOf, fsFailure, notFound, refused } from './library-failures'
+import {
+  idSuffix,
+  inside,
+  libraryFormat,
+  readExpected,
+  readSidecar,
+  safeFolderName,
+  toContents,
+  TYPES,
+} from './library-files'
+
+export { libraryFormat, safeFolderName, toContents }
 
 export type {
   LibraryChecksum,
@@ -44,185 +56,6 @@ export interface LibraryInstance {
   label: string
 }
 
-/** Names the library lists, by their ending; the rest (`.part`, `.sha256`, `.xodesk.json`…) is not. */
-const FORMATS: ReadonlyArray<readonly [RegExp, LibraryFormat]> = [
-  [/\.xva(\.gz|\.zst)?$/i, 'xva'],
-  [/\.ova$/i, 'ova'],
-  [/\.vhd$/i, 'vhd'],
-  [/\.(raw|img)$/i, 'raw'],
-  [/\.txt$/i, 'txt'],
-  [/\.tgz$/i, 'tgz'],
-]
-
-const TYPES = '.xva, .ova, .vhd, .raw, .img, .txt and .tgz'
-
-/** The library format a file name says, or undefined for a name the library does not list. */
-export function libraryFormat(name: string): LibraryFormat | undefined {
-  return FORMATS.find(([re]) => re.test(name))?.[1]
-}
-
-/** Windows' reserved device names, refused with any extension (`CON`, `con.txt`, `COM1`…). */
-const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i
-const MAX_LABEL_CHARS = 60
-
-/**
- * A folder name from an instance label, valid on Windows, macOS and Linux: no `<>:"/\|?*` or
- * control characters (each run becomes `-`), no leading dot (hidden on Unix, `..`), no trailing dot
- * or space (Windows drops them), not a reserved device name, at most 60 characters.
- */
-export function safeFolderName(label: string): string {
-  let name = label
-    .normalize('NFC')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[<>:"/\\|?*\u0000-\u001f\u007f]+/g, '-')
-    .replace(/\s+/g, ' ')
-    .replace(/^[.\s]+/, '')
-  name = [...name]
-    .slice(0, MAX_LABEL_CHARS)
-    .join('')
-    .replace(/[.\s]+$/, '')
-  if (name === '') return 'instance'
-  if (RESERVED.test(name.split('.')[0]!.trim())) name = `_${name}`
-  return name
-}
-
-/** Eight hex digits from the instance id: the same id always gives the same suffix. */
-function idSuffix(id: string): string {
-  return createHash('sha256').update(id).digest('hex').slice(0, 8)
-}
-
-const sidecarSchema = z.object({
-  xoDesk: z.object({ version: z.string() }),
-  source: z.object({
-    instance: z.string().optional(),
-    url: z.string(),
-    pool: z.string().optional(),
-  }),
-  object: z.object({
-    type: z.enum(['VM', 'VM-snapshot', 'VM-template', 'VDI', 'VDI-snapshot', 'host']),
-    uuid: z.string(),
-    name: z.string().optional(),
-  }),
-  snapshotTime: z.string().optional(),
-  format: z.enum(['xva', 'ova', 'vhd', 'raw', 'txt', 'tgz']),
-  compression: z.enum(['gzip', 'zstd', 'none']),
-  size: z.number(),
-  sha256: z.string().nullable(),
-  exportedAt: z.string(),
-}) satisfies z.ZodType<LibrarySidecar>
-
-/** At most `limit` bytes of a small companion file as text, or undefined when it does not exist. */
-async function readSmall(file: string, limit: number): Promise<string | undefined> {
-  let fh
-  try {
-    fh = await open(file, 'r')
-  } catch (err) {
-    if (codeOf(err) === 'ENOENT' || codeOf(err) === 'ENOTDIR') return undefined
-    throw err
-  }
-  try {
-    const buf = Buffer.alloc(limit)
-    const { bytesRead } = await fh.read(buf, 0, limit, 0)
-    return buf.toString('utf8', 0, bytesRead)
-  } finally {
-    await fh.close()
-  }
-}
-
-async function readSidecar(file: string): Promise<LibrarySidecar | undefined> {
-  try {
-    const text = await readSmall(sidecarFile(file), 1024 * 1024)
-    if (text === undefined) return undefined
-    const parsed = sidecarSchema.safeParse(JSON.parse(text))
-    return parsed.success ? parsed.data : undefined
-  } catch {
-    // Unreadable or not JSON: listed as if there were none.
-    return undefined
-  }
-}
-
-type Expected = { expected: string } | { problem: string } | undefined
-
-/**
- * The digest `NAME.sha256` gives for `file`: the first hex field of the line naming it (the
- * `sha256sum` format, text or `*` binary mode), else of the first line; undefined when there is none.
- */
-async function readExpected(file: string): Promise<Expected> {
-  const name = basename(sha256File(file))
-  let text: string | undefined
-  try {
-    text = await readSmall(sha256File(file), 64 * 1024)
-  } catch (err) {
-    return { problem: `${name} cannot be read (${codeOf(err) ?? String(err)})` }
-  }
-  if (text === undefined) return undefined
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => /^\\?([0-9a-f]{64})(?:\s+\*?(.*))?$/i.exec(l.trim()))
-    .filter((m) => m !== null)
-  const line = lines.find((m) => m[2] === basename(file)) ?? lines[0]
-  if (!line?.[1]) return { problem: `${name} is not a sha256sum line` }
-  return { expected: line[1].toLowerCase() }
-}
-
-function codeOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' ? code : undefined
-}
-
-/** True when `inner` is strictly inside `outer` (both absolute and resolved). */
-function inside(outer: string, inner: string): boolean {
-  const rel = relative(outer, inner)
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
-}
-
-function refused(id: string, why: string): AppFailure {
-  return new AppFailure(
-    'invalid-input',
-    `XO Desk refused "${id}": ${why}.`,
-    'Choose the file from the Library list; XO Desk only works on the files inside its library folder.',
-  )
-}
-
-function notFound(id: string): AppFailure {
-  return new AppFailure(
-    'not-found',
-    `"${id}" was removed or moved.`,
-    'Refresh the Library; export it again if you still need it.',
-  )
-}
-
-/** A file-system error on a library file as what the user reads. */
-function fsFailure(err: unknown, id: string, doing: string): unknown {
-  switch (codeOf(err)) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return notFound(id)
-    case 'EACCES':
-    case 'EPERM':
-      return new AppFailure(
-        'forbidden',
-        `XO Desk may not ${doing} "${id}" (permission denied).`,
-        'Check the permissions of the file and its folder, or use your file manager.',
-      )
-    case 'EBUSY':
-      return new AppFailure(
-        'conflict',
-        `"${id}" is in use by another program, so XO Desk cannot ${doing} it.`,
-        'Close the program using it, then try again.',
-        true,
-      )
-    case 'EIO':
-      return new AppFailure(
-        'corrupt-file',
-        `"${id}" cannot be read: the disk reported an input/output error.`,
-        'Check the disk it is on, or copy the file again from a healthy copy.',
-      )
-    default:
-      return err
-  }
-}
-
 /** What inspecting a file found, for the size and modification time it had then. */
 interface Inspected {
   size: number
@@ -241,32 +74,6 @@ interface Verified {
 
 const same = (a: { size: number; mtimeMs: number }, st: Stats): boolean =>
   a.size === st.size && a.mtimeMs === st.mtimeMs
-
-/** What `inspectImage` found, as the contract shows it (without the absolute path). */
-export function toContents(info: ImageInfo): LibraryContents {
-  switch (info.kind) {
-    case 'xva':
-    case 'ova':
-      return {
-        kind: info.kind,
-        compression: info.compression,
-        vm: { ...info.vm },
-        disks: info.disks.map((d) => ({ name: d.name, virtualSize: d.virtualSize })),
-        checksums: info.checksums,
-      }
-    case 'vhd':
-      return {
-        kind: 'vhd',
-        diskType: info.diskType,
-        virtualSize: info.virtualSize,
-        creatorApp: info.creatorApp,
-        ...(info.blockSize !== undefined ? { blockSize: info.blockSize } : {}),
-        ...(info.allocatedBlocks !== undefined ? { allocatedBlocks: info.allocatedBlocks } : {}),
-      }
-    case 'raw':
-      return { kind: 'raw', virtualSize: info.virtualSize }
-  }
-}
 
 /** A file of the library: where it is and how the renderer names it. */
 interface Located {
