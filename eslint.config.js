@@ -121,6 +121,7 @@ export default tseslint.config(
       'playwright-report/',
       '/screenshots/',
       'src-main/xo/generated/',
+      'src-preload/contract/generated/',
       'src-main/simulator/generated/',
     ],
   },

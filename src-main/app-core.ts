@@ -20,6 +20,7 @@ import { consoleLog, type Log } from './log'
 import { MemoryVault } from './vault/memory-vault'
 import { Library } from './library/library'
 import { TransferQueue } from './transfers/transfer-queue'
+import { DeskTasks } from './tasks/desk-tasks'
 import { AppSettingsStore } from './app-settings/app-settings'
 
 export interface AppCoreOptions {
@@ -113,6 +114,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
         hub.publish('library.changed', undefined)
     },
   })
+  const tasks = new DeskTasks((task) => hub.publish('desk.task', task))
   // The admin's choices of library folder and transfer limits, applied once read.
   const settings = new AppSettingsStore(configDir, log)
   const settled = settings.read().then((saved) => {
@@ -142,6 +144,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       transfers,
       library,
       settings,
+      tasks,
       showItemInFolder: options.showItemInFolder ?? (() => undefined),
     }),
     schemas,

@@ -9,6 +9,9 @@ import { parse as parseFilter } from 'complex-matcher'
 import { AppFailure } from '../app-failure'
 import type { XoListenerType, XoObjectEvent } from '../xo/events'
 import { XO_TYPE_OF_COLLECTION } from '../xo-model/xo-types'
+import { DEFAULT_INVENTORY_FIELDS } from './inventory-fields'
+
+export { DEFAULT_INVENTORY_FIELDS } from './inventory-fields'
 
 /**
  * Reads one whole collection with the given fields (the REST client's `list`, or its NDJSON
@@ -25,52 +28,6 @@ export type InventoryLoader = (
 export interface LiveFeed {
   subscribe(type: XoListenerType, fields: readonly string[]): unknown
   onEvent(listener: (event: XoObjectEvent) => void): () => void
-}
-
-/** What the inventory keeps of each collection by default: enough for lists, not whole objects. */
-export const DEFAULT_INVENTORY_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  vms: [
-    'id',
-    'name_label',
-    'power_state',
-    '$pool',
-    '$container',
-    'CPUs',
-    'memory',
-    'mainIpAddress',
-    'addresses',
-    'tags',
-    'current_operations',
-  ],
-  hosts: [
-    'id',
-    'name_label',
-    'power_state',
-    'enabled',
-    'address',
-    '$pool',
-    'CPUs',
-    'memory',
-    'version',
-    'productBrand',
-    'tags',
-    'current_operations',
-  ],
-  pools: ['id', 'name_label', 'master', 'default_SR', 'HA_enabled', 'tags', 'current_operations'],
-  srs: [
-    'id',
-    'name_label',
-    'SR_type',
-    'content_type',
-    'shared',
-    'size',
-    'physical_usage',
-    'usage',
-    '$container',
-    '$pool',
-    'tags',
-    'current_operations',
-  ],
 }
 
 /** REST collection → SSE subscription type (an `XoListenerType`), where the collection has one. */

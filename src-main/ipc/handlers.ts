@@ -2,18 +2,31 @@ import { access, constants, mkdir, stat } from 'node:fs/promises'
 import { basename, isAbsolute } from 'node:path'
 import type { AppSettingsStore } from '../app-settings/app-settings'
 import type { AppError, AppInfo, InstanceSummary, InventoryPage, VmActionInput } from '@contract'
-import { AppFailure, toAppError } from '../app-failure'
-import type { AuditLog, AuditRecord } from '../audit/audit-log'
+import { AppFailure } from '../app-failure'
+import type { AuditLog } from '../audit/audit-log'
 import type { Connections } from '../instances/connections'
 import type { DemoLab } from '../instances/demo-lab'
 import { refusedVmActions } from '../instances/instance-account'
 import { summaryOf, type Instance, type InstanceRegistry } from '../instances/instance-registry'
 import { startVmAction, vmNameOf } from '../instances/vm-actions'
 import { pageAcross, sourceOf } from '../inventory/cross-instance'
+import { BROWSABLE_COLLECTIONS, type ObjectCounts } from '@contract'
+import { readObjectDetails } from '../objects/object-details'
+import { readObjectStats } from '../stats/object-stats'
+import type { DeskTasks } from '../tasks/desk-tasks'
+import { objectHandlers } from './object-handlers'
 import type { Log } from '../log'
 import { isHelpLink } from '../window/security'
 import type { EventHub } from '../app-events/event-hub'
 import type { Handlers } from './router'
+import {
+  audited,
+  ending,
+  refusedUnless,
+  refuseIfOffline,
+  refuseIfReadOnly,
+  type Subject,
+} from './guards'
 import type { TransferJob, TransferQueue } from '../transfers/transfer-queue'
 import { exportChoices } from '../transfers/export-choices'
 import { inspectImage } from '../transfers/validate'
@@ -50,6 +63,8 @@ export interface HandlerDeps {
   showItemInFolder(path: string): void
   /** Where the library folder and the transfer settings are kept. */
   settings: AppSettingsStore
+  /** The actions XO Desk started, for the Tasks panel. */
+  tasks: DeskTasks
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -117,6 +132,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const page = live.cache.page(query.collection, query)
       return query.collection === 'vms' ? withRefusals(deps.instances.get(instanceId), page) : page
     },
+    'inventory.counts': async ({ instanceId }, signal) => {
+      const { live } = deps.instances.get(instanceId)
+      await live.ready(signal)
+      const counts: ObjectCounts = {}
+      for (const collection of BROWSABLE_COLLECTIONS)
+        counts[collection] = live.cache.count(collection)
+      return counts
+    },
+    'objects.details': (ref, signal) =>
+      readObjectDetails(deps.instances.get(ref.instanceId), ref, signal),
+    'objects.stats': (input, signal) =>
+      readObjectStats(deps.instances.get(input.instanceId).client, input, signal),
+    ...objectHandlers(deps),
     // Every instance at once: one that is unreachable or still reading is reported, not awaited.
     'inventory.pageAll': (query, signal) =>
       pageAcross(
@@ -304,10 +332,6 @@ function summary(deps: HandlerDeps, id: string): InstanceSummary {
 }
 
 /**
- * Read-only is enforced here, in main, for every mutating request: a renderer that shows the
- * button anyway (or a compromised one) still changes nothing.
- */
-/**
  * A non-admin account's VM rows carry the actions it may not run (`$refused`: action → missing
  * privilege), so the window disables them with the reason instead of letting XO answer 403.
  */
@@ -360,49 +384,6 @@ function refuseUnconfirmed(instances: InstanceRegistry, input: VmActionInput): v
   )
 }
 
-function refuseIfReadOnly(instances: InstanceRegistry, id: string): void {
-  const instance = instances.get(id)
-  if (instance.details?.readOnly) {
-    throw new AppFailure(
-      'forbidden',
-      `${instance.label} is read-only in XO Desk: it changes nothing there.`,
-      'Turn read-only off for this instance to act on it.',
-    )
-  }
-}
-
-/**
- * Actions are refused, in main, while an instance's event stream is down or only its snapshot
- * from disk is held: the VM may not be as the list shows it, and XO would not get the request.
- */
-function refuseIfOffline(instances: InstanceRegistry, id: string): void {
-  const instance = instances.get(id)
-  const { state, error, stale } = instance.live.connection()
-  if (!stale && (state === 'live' || state === 'connecting')) return
-  const shown = stale
-    ? `the VMs shown are from ${new Date(stale.since).toLocaleString()}`
-    : 'the VMs shown may be out of date'
-  const later = 'Actions come back once it shows Live in the sidebar.'
-  if (state === 'connecting' && !error) {
-    throw new AppFailure(
-      'unreachable',
-      `${instance.label} is not connected yet: ${shown}.`,
-      `Wait a moment and try again. ${later}`,
-      true,
-    )
-  }
-  const why = error ? ` (${error.message.replace(/\.$/, '')})` : ''
-  throw new AppFailure(
-    'unreachable',
-    `XO Desk cannot reach ${instance.label}${why}, so it does not act on it: ${shown}.`,
-    `${error?.action ?? 'Check that XO is running and reachable from this computer.'} ${later}`,
-    true,
-  )
-}
-
-/** Who did what to which object: what the audit log keeps of a request (never its input). */
-type Subject = Pick<AuditRecord, 'instance' | 'object' | 'action'>
-
 /** A request on a saved instance, named while it still exists (before `instances.remove`). */
 function onInstance(
   deps: HandlerDeps,
@@ -420,51 +401,4 @@ function onVm(deps: HandlerDeps, { instanceId, vmId, action }: VmActionInput): S
     object: { collection: 'vms', id: vmId, name: vmNameOf(instance, vmId) },
     action: `vms.${action}`,
   }
-}
-
-/** The outcome of a request that ended: its error's code and readable message only. */
-function ending(
-  error: AppError | undefined,
-  failed: 'failed' | 'refused' = 'failed',
-): Pick<AuditRecord, 'outcome' | 'error'> {
-  return error
-    ? { outcome: failed, error: { code: error.code, message: error.message } }
-    : { outcome: 'succeeded' }
-}
-
-/** Runs XO Desk's own checks before a request; one that says no is recorded as `refused`. */
-async function refusedUnless(
-  deps: HandlerDeps,
-  subject: Subject,
-  check: () => void,
-): Promise<void> {
-  try {
-    check()
-  } catch (err) {
-    const error = toAppError(err, () => {})
-    await deps.audit.record({ ...subject, ...ending(error, 'refused') })
-    throw err
-  }
-}
-
-/**
- * Runs a mutating request and records how it ended, then answers as the request would have.
- * `done` says more once it succeeded (the new instance's id, the task XO started).
- */
-async function audited<T>(
-  deps: HandlerDeps,
-  subject: Subject,
-  run: () => Promise<T>,
-  done: (value: T) => Partial<AuditRecord> = () => ({}),
-): Promise<T> {
-  let value: T
-  try {
-    value = await run()
-  } catch (err) {
-    // The router logs an unexpected error; here only its readable form is kept.
-    await deps.audit.record({ ...subject, ...ending(toAppError(err, () => {})) })
-    throw err
-  }
-  await deps.audit.record({ ...subject, outcome: 'succeeded', ...done(value) })
-  return value
 }

@@ -53,6 +53,17 @@ function setup() {
     'library.reveal': vi.fn(async () => undefined),
     'library.setFolder': vi.fn(async () => ({ root: '/library', entries: [] })),
     'library.inspectDropped': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'inventory.counts': vi.fn(async () => ({ vms: 0 })),
+    'objects.details': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'objects.action': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'objects.delete': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'objects.rename': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'objects.tag': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'objects.stats': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'tasks.list': vi.fn(async () => []),
+    'tasks.clear': vi.fn(async () => []),
+    'prefs.get': vi.fn(async () => ({ locale: 'system' as const, columns: {}, searches: [] })),
+    'prefs.set': vi.fn(async () => ({ locale: 'system' as const, columns: {}, searches: [] })),
   } satisfies Handlers
   return { handlers, dispatch: createRouter(handlers, schemas) }
 }

@@ -1,4 +1,4 @@
-import type { ExportCollection } from '@contract'
+import { BROWSABLE_COLLECTIONS, INVENTORY_COLLECTIONS, type ExportCollection } from '@contract'
 import { z } from 'zod'
 import type { Schemas } from './router'
 
@@ -21,8 +21,130 @@ const signIn = z.discriminatedUnion('method', [
     expiresIn: z.string().max(40).optional(),
   }),
 ])
-const collection = z.enum(['vms', 'hosts', 'pools', 'srs'])
+const collection = z.enum(INVENTORY_COLLECTIONS)
 const objectId = z.string().min(1).max(200)
+const name = z.string().trim().min(1).max(200)
+const confirmName = z.string().max(200).optional()
+const objectRef = z.strictObject({ instanceId, collection, id: objectId })
+/** What every variant of `ObjectAction` has besides its collection, action and body. */
+const onObject = { instanceId, id: objectId, confirmName }
+const objectAction = z.union([
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('vms'),
+    action: z.enum([
+      'start',
+      'clean_shutdown',
+      'hard_shutdown',
+      'clean_reboot',
+      'hard_reboot',
+      'pause',
+      'unpause',
+      'suspend',
+      'resume',
+    ]),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('vms'),
+    action: z.literal('snapshot'),
+    params: z.strictObject({ name_label: name.optional() }).optional(),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('vms'),
+    action: z.literal('clone'),
+    params: z
+      .strictObject({ name_label: name.optional(), fast: z.boolean().optional() })
+      .optional(),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('vms'),
+    action: z.literal('migrate'),
+    params: z.strictObject({
+      hostId: objectId,
+      srId: objectId.optional(),
+      migrationNetworkId: objectId.optional(),
+    }),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('vms'),
+    action: z.literal('revert_snapshot'),
+    params: z.strictObject({ snapshotId: objectId, snapshotBefore: z.boolean().optional() }),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('hosts'),
+    action: z.enum(['enable', 'clean_reboot', 'smart_reboot', 'restart_toolstack', 'start']),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('hosts'),
+    action: z.literal('disable'),
+    params: z.strictObject({ evacuate: z.boolean().optional() }).optional(),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('pools'),
+    action: z.enum(['rolling_reboot', 'rolling_update']),
+    params: z.strictObject({ shutdownPinnedVms: z.boolean().optional() }).optional(),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('pools'),
+    action: z.literal('create_vm'),
+    params: z.strictObject({
+      template: objectId,
+      name_label: name,
+      autoPoweron: z.boolean().optional(),
+    }),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('srs'),
+    action: z.enum(['scan', 'reclaim_space']),
+  }),
+  z.strictObject({
+    ...onObject,
+    collection: z.literal('vdis'),
+    action: z.literal('migrate'),
+    params: z.strictObject({ srId: objectId }),
+  }),
+  z.strictObject({ ...onObject, collection: z.literal('schedules'), action: z.literal('run') }),
+  z.strictObject({ ...onObject, collection: z.literal('tasks'), action: z.literal('abort') }),
+])
+// XO's tag rule: a non-empty string; XO Desk also bounds it and refuses control characters.
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^\P{Cc}+$/u, 'no control characters')
+const columnLayout = z.strictObject({
+  visible: z.array(z.string().min(1).max(100)).max(50),
+  widths: z.record(z.string().min(1).max(100), z.number().int().min(30).max(2_000)),
+})
+const browserPrefs = z.strictObject({
+  locale: z.enum(['system', 'en', 'fr']).optional(),
+  columns: z
+    .record(z.string().min(1).max(300), columnLayout)
+    .refine((c) => Object.keys(c).length <= 1_000, 'at most 1,000 layouts')
+    .optional(),
+  searches: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1).max(100),
+        instanceId,
+        collection: z.enum(BROWSABLE_COLLECTIONS),
+        name,
+        filter: z.string().max(2_000),
+      }),
+    )
+    .max(500)
+    .optional(),
+})
 /** What each collection exports as. */
 const EXPORT_FORMATS: Record<ExportCollection, readonly string[]> = {
   vms: ['xva', 'ova'],
@@ -186,4 +308,54 @@ export const schemas = {
   'library.reveal': libraryId,
   'library.setFolder': z.strictObject({ path: z.string().min(1).max(4_096) }),
   'library.inspectDropped': z.strictObject({ path: z.string().min(1).max(4_096) }),
+  'inventory.counts': z.strictObject({ instanceId }),
+  'objects.details': objectRef,
+  'objects.action': objectAction,
+  'objects.delete': z.strictObject({
+    instanceId,
+    collection: z.enum([
+      'vms',
+      'vm-snapshots',
+      'vm-templates',
+      'vdis',
+      'vdi-snapshots',
+      'srs',
+      'networks',
+    ]),
+    id: objectId,
+    confirmName,
+  }),
+  'objects.rename': z.strictObject({
+    instanceId,
+    collection: z.enum(['vms', 'vdis']),
+    id: objectId,
+    name,
+  }),
+  'objects.tag': z.strictObject({
+    instanceId,
+    collection: z.enum([
+      'pools',
+      'hosts',
+      'vms',
+      'vm-templates',
+      'vm-snapshots',
+      'srs',
+      'vdis',
+      'vdi-snapshots',
+      'networks',
+    ]),
+    id: objectId,
+    tag,
+    present: z.boolean(),
+  }),
+  'objects.stats': z.strictObject({
+    instanceId,
+    collection: z.enum(['vms', 'hosts', 'pools']),
+    id: objectId,
+    granularity: z.enum(['seconds', 'minutes', 'hours', 'days']),
+  }),
+  'tasks.list': z.undefined(),
+  'tasks.clear': z.undefined(),
+  'prefs.get': z.undefined(),
+  'prefs.set': browserPrefs,
 } satisfies Schemas

@@ -5,7 +5,7 @@ import { request, type Dispatcher } from 'undici'
 import { AppFailure } from '../app-failure'
 import { toXoAppError } from './errors'
 import { XoResponseError } from './failures'
-import type { components } from './generated/xo-rest'
+import type { components } from '@contract/generated/xo-rest'
 import { readTextPrefix } from './response-body'
 import { DEFAULT_TIMEOUTS, explainTimeout } from './transport'
 

@@ -31,6 +31,20 @@ import type {
   TransferView,
 } from './transfers'
 import type { DroppedFile, LibraryEntry, LibraryListing } from './library'
+import type {
+  BrowserPrefs,
+  DeletableCollection,
+  DeskTask,
+  ObjectActionInput,
+  ObjectCounts,
+  ObjectDetails,
+  ObjectRef,
+  ObjectStats,
+  RenamableCollection,
+  StatsCollection,
+  StatsGranularity,
+  TaggableCollection,
+} from './objects'
 
 export type * from './errors'
 export type * from './app'
@@ -41,7 +55,10 @@ export type * from './audit'
 export type * from './settings'
 export type * from './transfers'
 export type * from './library'
+export type * from './objects'
+export type * from './xo-objects'
 export { ok, fail } from './errors'
+export { BROWSABLE_COLLECTIONS, INVENTORY_COLLECTIONS } from './objects'
 
 /** Every request the renderer may make, named `domain.verb`: its input and its success value. */
 export interface Methods {
@@ -92,6 +109,47 @@ export interface Methods {
    * says its instance. An instance that cannot answer is listed in `unavailable`, not waited for.
    */
   'inventory.pageAll': { input: InventoryPageQuery; output: CrossInstancePage }
+  /** How many objects of each type an instance has, from main's cache (the navigation's counts). */
+  'inventory.counts': { input: { instanceId: InstanceId }; output: ObjectCounts }
+  /**
+   * One object in full (read from XO, or the cache's copy when XO cannot be reached), its related
+   * objects, and its alarms, messages and tasks.
+   */
+  'objects.details': { input: ObjectRef; output: ObjectDetails }
+  /** Starts an action XO has for the object; it is followed as a task in the Tasks panel. */
+  'objects.action': { input: ObjectActionInput; output: DeskTask }
+  /** Deletes an object; `confirmName` is required on a production instance. */
+  'objects.delete': {
+    input: ObjectRef & { collection: DeletableCollection; confirmName?: string }
+    output: DeskTask
+  }
+  'objects.rename': {
+    input: ObjectRef & { collection: RenamableCollection; name: string }
+    output: DeskTask
+  }
+  /** Adds (`present: true`) or removes a tag. */
+  'objects.tag': {
+    input: ObjectRef & { collection: TaggableCollection; tag: string; present: boolean }
+    output: DeskTask
+  }
+  /** A VM's, host's or pool's stats, read into charts. */
+  'objects.stats': {
+    input: {
+      instanceId: InstanceId
+      collection: StatsCollection
+      id: string
+      granularity: StatsGranularity
+    }
+    output: ObjectStats
+  }
+  /** The actions XO Desk started this session, across instances, newest first. */
+  'tasks.list': { input: undefined; output: DeskTask[] }
+  /** Forgets the tasks that ended; returns those left. */
+  'tasks.clear': { input: undefined; output: DeskTask[] }
+  /** The browser's saved preferences: language, columns, saved searches. */
+  'prefs.get': { input: undefined; output: BrowserPrefs }
+  /** Saves some of them; returns them all. */
+  'prefs.set': { input: Partial<BrowserPrefs>; output: BrowserPrefs }
   /** Start a VM power action; its task's progress arrives as `task.progress` events. */
   'vms.action': { input: VmActionInput; output: { taskId: string } }
   /** The local audit log of mutating requests, newest first. */
@@ -148,6 +206,8 @@ export interface Events {
   'inventory.diff': InventoryDiff
   /** An action's task progressed, succeeded or failed. */
   'task.progress': TaskProgress
+  /** A task of the Tasks panel started, progressed or ended. */
+  'desk.task': DeskTask
   /** A transfer was queued, progressed (a few times a second) or ended. */
   'transfer.updated': TransferView
   /** The total of the running transfers (the taskbar's progress). */
@@ -179,6 +239,17 @@ export const METHODS = {
   'demo.reset': true,
   'inventory.page': true,
   'inventory.pageAll': true,
+  'inventory.counts': true,
+  'objects.details': true,
+  'objects.action': true,
+  'objects.delete': true,
+  'objects.rename': true,
+  'objects.tag': true,
+  'objects.stats': true,
+  'tasks.list': true,
+  'tasks.clear': true,
+  'prefs.get': true,
+  'prefs.set': true,
   'vms.action': true,
   'audit.list': true,
   'audit.export': true,
@@ -207,6 +278,7 @@ export const EVENTS = {
   'instance.updated': true,
   'inventory.diff': true,
   'task.progress': true,
+  'desk.task': true,
   'transfer.updated': true,
   'transfer.totals': true,
   'library.changed': true,
