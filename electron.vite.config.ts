@@ -2,9 +2,19 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import type { Plugin } from 'vite'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { paraglideVitePlugin } from '@inlang/paraglide-js'
 
 const r = (p: string): string => resolve(import.meta.dirname, p)
 const alias = { '@contract': r('src-preload/contract') }
+// The renderer's messages (src-renderer/i18n) compiled into typed functions. Electron has no URL or
+// cookie to read: src-renderer/lib/i18n/locale.svelte.ts picks the language and sets it, English
+// until then. The same options: vitest.config.ts and the `i18n:compile` script (package.json).
+const paraglide: Parameters<typeof paraglideVitePlugin>[0] = {
+  project: r('src-renderer/i18n/project.inlang'),
+  outdir: r('src-renderer/paraglide'),
+  strategy: ['globalVariable', 'baseLocale'],
+  emitTsDeclarations: true,
+}
 
 /** The built renderer may open no connection at all: dev keeps 'self' for Vite's HMR socket. */
 function lockConnectSrc(): Plugin {
@@ -40,6 +50,10 @@ export default defineConfig({
     root: r('src-renderer'),
     build: { rolldownOptions: { input: r('src-renderer/index.html') } },
     resolve: { alias },
-    plugins: [svelte({ configFile: r('svelte.config.js') }), lockConnectSrc()],
+    plugins: [
+      paraglideVitePlugin(paraglide),
+      svelte({ configFile: r('svelte.config.js') }),
+      lockConnectSrc(),
+    ],
   },
 })

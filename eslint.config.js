@@ -123,6 +123,7 @@ export default tseslint.config(
       'src-main/xo/generated/',
       'src-preload/contract/generated/',
       'src-main/simulator/generated/',
+      'src-renderer/paraglide/',
     ],
   },
   js.configs.recommended,

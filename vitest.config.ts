@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { paraglideVitePlugin } from '@inlang/paraglide-js'
 
 const r = (p: string): string => resolve(import.meta.dirname, p)
 
@@ -22,6 +23,15 @@ export default defineConfig({
         extends: true,
         // Without 'browser' Svelte resolves to its SSR build: "mount(...) is not available on the server".
         resolve: { conditions: ['browser'] },
+        // Compiles the renderer's messages (src-renderer/i18n) as electron.vite.config.ts does.
+        plugins: [
+          paraglideVitePlugin({
+            project: r('src-renderer/i18n/project.inlang'),
+            outdir: r('src-renderer/paraglide'),
+            strategy: ['globalVariable', 'baseLocale'],
+            emitTsDeclarations: true,
+          }),
+        ],
         test: {
           name: 'dom',
           environment: 'jsdom',

@@ -78,7 +78,7 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
       openExternal: async (url) => void openedExternally.push(url),
       heartbeatMs: 250,
       // Quiet and quick, so a journey sees its own clicks' effects and no colleague's.
-      demoLab: { life: false, actionDelayMs: 400, seed: 'e2e' },
+      demoLab: { life: false, actionDelayMs: 800, seed: 'e2e' },
       ...(storage ? { storage } : {}),
     })
     await page.exposeBinding('__xoInvoke', async (_source, method: unknown, input: unknown) => {

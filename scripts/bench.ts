@@ -6,6 +6,7 @@ import { benchFirstRows } from './bench/first-rows'
 import { benchPageAll } from './bench/page-all'
 import { benchSimulator } from './bench/simulator'
 import { benchTransfers } from './bench/transfers'
+import { benchVmView } from './bench/vm-view'
 
 console.log(`# XO Desk benchmarks — ${new Date().toISOString()}`)
 console.log(
@@ -22,6 +23,7 @@ const sections: [key: string, title: string, run: () => Promise<string[]>][] = [
     'Cold start on a saved instance, XO unreachable (inventory snapshot on disk)',
     benchColdStart,
   ],
+  ['vm-view', 'VM view at 10,000 VMs (renderer in Chromium, e2e harness)', benchVmView],
   ['page-all', 'All instances: one page across 2 × 10,000 VMs (inventory.pageAll)', benchPageAll],
   [
     'transfers',

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAppCore, type AppCore } from '../app-core'
 import { TEST_CORE } from '../test-support/test-core'
 import { MemorySecretStore } from '../vault/keychain'
-import { SETTINGS_FILE } from './app-settings'
+import { AppSettingsStore, SETTINGS_FILE } from './app-settings'
 
 const signal = new AbortController().signal
 let dir: string
@@ -71,6 +71,64 @@ describe('app settings', () => {
     expect(await core.dispatch('transfers.settings', undefined, signal)).toEqual({
       ok: true,
       value: { parallel: 2 },
+    })
+  })
+
+  it('keeps the browser columns and saved searches for the next start, over the defaults', async () => {
+    const core = start()
+    await core.dispatch('instances.notices', undefined, signal)
+    expect(await core.dispatch('prefs.get', undefined, signal)).toEqual({
+      ok: true,
+      value: { locale: 'system', columns: {}, searches: [] },
+    })
+    const columns = {
+      'demo/vms': { visible: ['name_label', 'power_state'], widths: { name_label: 240 } },
+    }
+    const searches = [
+      {
+        id: 's1',
+        instanceId: 'demo',
+        collection: 'vms' as const,
+        name: 'Running',
+        filter: 'power_state:Running',
+      },
+    ]
+    await core.dispatch('prefs.set', { columns }, signal)
+    expect(await core.dispatch('prefs.set', { searches, locale: 'fr' }, signal)).toEqual({
+      ok: true,
+      value: { locale: 'fr', columns, searches },
+    })
+    // Each key given is replaced whole; the others stay.
+    expect(await core.dispatch('prefs.set', { columns: {} }, signal)).toMatchObject({
+      value: { locale: 'fr', columns: {}, searches },
+    })
+    await core.dispatch('prefs.set', { columns }, signal)
+
+    const lines: string[] = []
+    const again = new AppSettingsStore(join(dir, 'config'), (line) => lines.push(line))
+    expect((await again.read()).browser).toEqual({ locale: 'fr', columns, searches })
+    expect(lines).toEqual([])
+  })
+
+  it('drops damaged browser preferences with a log line, and keeps the other settings', async () => {
+    const config = join(dir, 'config')
+    mkdirSync(config, { recursive: true })
+    writeFileSync(
+      join(config, SETTINGS_FILE),
+      JSON.stringify({ libraryDir: '/srv/library', browser: { locale: 'klingon', columns: 3 } }),
+    )
+    const lines: string[] = []
+    const store = new AppSettingsStore(config, (line) => lines.push(line))
+    expect(await store.read()).toEqual({ libraryDir: '/srv/library' })
+    expect(lines).toEqual([expect.stringContaining('browser preferences')])
+    expect(await store.updateBrowser({ locale: 'en' })).toEqual({
+      locale: 'en',
+      columns: {},
+      searches: [],
+    })
+    expect(await store.read()).toMatchObject({
+      libraryDir: '/srv/library',
+      browser: { locale: 'en' },
     })
   })
 })

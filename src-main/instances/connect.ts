@@ -40,6 +40,9 @@ export interface ConnectOptions {
  * diffs and connection state go to the renderer through the hub. The token stays in the vault;
  * it is read for each request and never leaves main.
  */
+/** What XO Desk cannot work without: a failure to list these fails the whole read. */
+const CORE_COLLECTIONS: ReadonlySet<string> = new Set(['pools', 'hosts', 'vms', 'srs'])
+
 export function connectInstance(options: ConnectOptions): Instance {
   const token = (): string | undefined => options.vault.get(options.id)
   const trust = options.trust ?? { kind: 'system' }
@@ -56,7 +59,16 @@ export function connectInstance(options: ConnectOptions): Instance {
     },
     // Lists read only the fields the UI shows (docs/xo-rest-api.md#collections-and-fields): never
     // whole objects.
-    load: (collection, fields, signal) => client.list(collection as Collection, { fields }, signal),
+    load: (collection, fields, signal) =>
+      client.list(collection as Collection, { fields }, signal).catch((err: unknown) => {
+        // An account that may not read a type (users and groups are admin-only), or an older XO
+        // without its route, still browses everything else: that type shows empty.
+        const e = toXoAppError(err, { host, credentials: 'token' })
+        if (CORE_COLLECTIONS.has(collection) || (e.code !== 'forbidden' && e.code !== 'not-found'))
+          throw err
+        options.log?.(`${options.id}: ${collection} not listed (${e.code}): ${e.message}`)
+        return []
+      }),
     toAppError: (err) => toXoAppError(err, { host, credentials: 'token' }),
     dispatcher: streamAgent,
     ...(options.snapshot?.saved ? { snapshot: options.snapshot.saved } : {}),

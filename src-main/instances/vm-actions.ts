@@ -1,83 +1,64 @@
-import type { AppError, TaskProgress, VmActionInput, VmPowerAction } from '@contract'
-import { AppFailure, toAppError } from '../app-failure'
+import type { AppError, TaskProgress, VmActionInput } from '@contract'
+import { AppFailure } from '../app-failure'
 import type { EventHub } from '../app-events/event-hub'
 import type { Log } from '../log'
+import { actionRequest, objectNameOf, runDeskTask } from '../objects/object-actions'
+import type { DeskTasks } from '../tasks/desk-tasks'
 import type { Instance, InstanceRegistry } from './instance-registry'
-
-/**
- * Starts a VM power action and follows its task in the background: the renderer gets the task id
- * at once, then `task.progress` events until it ends. The VM's new state reaches the renderer
- * through the event stream, like any other change (docs/xo-rest-api.md#actions-and-tasks and
- * #events).
- */
-const VERBS: Record<VmPowerAction, string> = {
-  start: 'start',
-  clean_shutdown: 'shut down',
-  hard_shutdown: 'force the shutdown of',
-  clean_reboot: 'reboot',
-  hard_reboot: 'force the reboot of',
-  pause: 'pause',
-  unpause: 'resume',
-  suspend: 'suspend',
-  resume: 'resume',
-}
-
-/** Says which VM and which action failed, before what XO said: "Could not start web-01: …". */
-function aboutVm(error: AppError, action: VmPowerAction, vmName: string): AppError {
-  return { ...error, message: `Could not ${VERBS[action]} ${vmName}: ${error.message}` }
-}
 
 /** A VM's name as the inventory knows it, else its id. */
 export function vmNameOf(instance: Instance, vmId: string): string {
-  return String(instance.live.cache.get('vms', vmId)?.['name_label'] ?? vmId)
+  return objectNameOf(instance, 'vms', vmId)
 }
 
+/**
+ * Starts a VM power action and follows its task in the background: the renderer gets the task id
+ * at once, then `task.progress` events until it ends; the action is a DeskTask too, so the Tasks
+ * panel lists it. The VM's new state reaches the renderer through the event stream, like any
+ * other change (docs/xo-rest-api.md#actions-and-tasks and #events). An action XO refuses at once
+ * is thrown, readable ("Could not start web-01: …").
+ */
 export async function startVmAction(
   registry: InstanceRegistry,
   hub: EventHub,
   log: Log,
+  tasks: DeskTasks,
   input: VmActionInput,
   signal: AbortSignal,
   /** Told how the task ended (its error, if it failed), before `task.progress` says so. */
   onEnd?: (end: { taskId: string; error?: AppError }) => void,
 ): Promise<{ taskId: string }> {
   const instance = registry.get(input.instanceId)
-  const vmName = vmNameOf(instance, input.vmId)
-  let taskId: string
-  try {
-    ;({ taskId } = await instance.client.action('vms', input.vmId, input.action, {}, signal))
-  } catch (err) {
-    const e = aboutVm(toAppError(err), input.action, vmName)
-    log(`${instance.label}: ${e.message}`)
+  const request = actionRequest(instance, {
+    instanceId: input.instanceId,
+    collection: 'vms',
+    id: input.vmId,
+    action: input.action,
+  })
+  const publish = (update: Pick<TaskProgress, 'taskId' | 'status' | 'progress' | 'error'>): void =>
+    hub.publish('task.progress', {
+      instanceId: input.instanceId,
+      objectId: input.vmId,
+      action: input.action,
+      ...update,
+    })
+  const task = await runDeskTask(tasks, log, request, signal, {
+    onStarted: ({ taskId }) => publish({ taskId, status: 'pending' }),
+    onChange: ({ taskId, status, progress }) => {
+      if (taskId && status === 'pending' && progress !== undefined)
+        publish({ taskId, status, progress })
+    },
+    onEnd: ({ taskId, error }) => {
+      if (!taskId) return // refused at once: thrown below
+      onEnd?.(error ? { taskId, error } : { taskId })
+      publish(
+        error ? { taskId, status: 'failure', error } : { taskId, status: 'success', progress: 100 },
+      )
+    },
+  })
+  if (task.status === 'failure' && !task.taskId) {
+    const e = task.error as AppError
     throw new AppFailure(e.code, e.message, e.action, e.retryable)
   }
-  log(`${instance.label}: ${input.action} ${vmName} (${input.vmId}) → task ${taskId}`)
-  const base = { instanceId: input.instanceId, taskId, objectId: input.vmId, action: input.action }
-  const publish = (update: Partial<TaskProgress>): void =>
-    hub.publish('task.progress', { ...base, status: 'pending', ...update })
-  publish({})
-  void instance.client
-    .followTask(
-      taskId,
-      {
-        target: { collection: 'vms', id: input.vmId },
-        onProgress: (task) => {
-          const progress = (task.properties as { progress?: unknown } | undefined)?.progress
-          if (task.status === 'pending') publish(typeof progress === 'number' ? { progress } : {})
-        },
-      },
-      AbortSignal.timeout(60 * 60_000), // the task outlives the IPC request that started it
-    )
-    .then(
-      () => {
-        onEnd?.({ taskId })
-        publish({ status: 'success', progress: 100 })
-      },
-      (err: unknown) => {
-        const error = aboutVm(toAppError(err), input.action, vmName)
-        onEnd?.({ taskId, error })
-        publish({ status: 'failure', error })
-      },
-    )
-  return { taskId }
+  return { taskId: task.taskId }
 }

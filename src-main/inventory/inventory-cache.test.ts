@@ -3,7 +3,13 @@
 import type { InventoryDiff } from '@contract/inventory'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { XoObjectEvent } from '../xo/events'
-import { InventoryCache, type InventoryLoader, type LiveFeed } from './inventory-cache'
+import { parse } from 'complex-matcher'
+import {
+  compileFilter,
+  InventoryCache,
+  type InventoryLoader,
+  type LiveFeed,
+} from './inventory-cache'
 
 type Row = { id: string } & Record<string, unknown>
 
@@ -373,5 +379,120 @@ describe('sorting by pool or host', () => {
     emit('update', { id: 'p-zzz', name_label: 'Zwolle' }, 'pool')
     cache.flush()
     expect(order()).toEqual(['v1', 'v2'])
+  })
+})
+
+describe('views kept current by live changes', () => {
+  /** A lab of `n` VMs with a few fields that sorts and filters read. */
+  const lab = (n: number): Row[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `vm-${String(i).padStart(4, '0')}`,
+      name_label: `${['web', 'db', 'app'][i % 3]}-${i % 37}`,
+      power_state: i % 4 === 0 ? 'Halted' : 'Running',
+      memory: { size: (i * 7919) % 97 },
+      ...(i % 5 === 0 ? { tags: ['prod'] } : {}),
+    }))
+  const QUERIES = [
+    { sort: { field: 'name_label' } },
+    { sort: { field: 'memory.size', direction: 'desc' as const } },
+    { filter: 'power_state:Running' },
+    { sort: { field: 'name_label' }, filter: 'power_state:Running web' },
+    { sort: { field: 'memory.size' }, filter: '!tags:prod' },
+  ]
+
+  it('answers every page as a fresh read would, through updates, additions and removals', async () => {
+    const { feed, emit } = fakeFeed()
+    const { cache } = makeCache(
+      loadRows(() => lab(300)),
+      feed,
+    )
+    await cache.sync()
+    const pages = (c: InventoryCache) =>
+      QUERIES.map((q) => c.page('vms', { offset: 0, limit: 1_000, ...q }).items.map((o) => o.id))
+    pages(cache) // the views exist before the changes
+    let seed = 7
+    const random = (n: number): number => (seed = (seed * 48_271) % 2_147_483_647) % n
+    for (let step = 0; step < 400; step++) {
+      const all = cache.all('vms')
+      const target = all[random(all.length)] as Row
+      const kind = random(10)
+      if (kind === 0) emit('remove', target)
+      else if (kind === 1) emit('add', { ...target, id: `new-${step}`, name_label: `web-${step}` })
+      else if (kind < 5)
+        emit('update', { ...target, memory: { size: random(97) } }) // moves it in one sort
+      else if (kind < 7)
+        emit('update', { ...target, power_state: random(2) ? 'Running' : 'Halted' }) // in or out
+      else emit('update', { ...target, name_label: `db-${random(50)}` })
+      if (step % 20 !== 0) continue
+      const fresh = new InventoryCache({
+        instanceId: 'fresh',
+        load: async () => cache.all('vms').map((o) => ({ ...o })),
+        collections: { vms: ['name_label', 'power_state', 'memory', 'tags'] },
+      })
+      await fresh.sync()
+      expect(pages(cache)).toEqual(pages(fresh))
+      fresh.dispose()
+    }
+  })
+
+  it('keeps the view a page is cut from when a change moves nothing', async () => {
+    const { feed, emit } = fakeFeed()
+    const { cache } = makeCache(
+      loadRows(() => vms),
+      feed,
+    )
+    await cache.sync()
+    const sort = { field: 'name_label' }
+    const before = cache.view('vms', sort)
+    emit('update', { id: 'a', name_label: 'web-02', power_state: 'Halted', memory: { size: 4 } })
+    // The same list, not a new sort of it, with the change in it.
+    expect(cache.view('vms', sort)).toBe(before)
+    expect(cache.page('vms', { offset: 0, limit: 10, sort }).items[2]).toMatchObject({
+      id: 'a',
+      power_state: 'Halted',
+    })
+  })
+
+  it('filters exactly as XO search syntax does', () => {
+    const objects: unknown[] = [
+      ...vms,
+      ...lab(40),
+      {
+        id: 'x',
+        name_label: 'Web-PROD',
+        tags: ['Blue', 'green'],
+        addresses: { '0/ipv4/0': '10.0.0.7' },
+      },
+      { id: 'y', nested: { deeper: ['needle'] }, n: 42 },
+      null,
+      'web',
+      42,
+    ]
+    const filters = [
+      'web',
+      'WEB prod',
+      'power_state:Running web',
+      '!power_state:Running',
+      '|(db app)',
+      'tags:prod',
+      'tags:green !blue',
+      'needle',
+      'nested:needle',
+      '10.0.0',
+      'name_label:/^web-1/',
+      'memory:size:>40',
+      'n:42',
+      'tags?',
+      'web*',
+      '"web-2"',
+    ]
+    for (const filter of filters) {
+      const library = parse(filter).createPredicate()
+      const ours = compileFilter(parse(filter))
+      expect(
+        objects.map((o) => ours(o)),
+        filter,
+      ).toEqual(objects.map((o) => library(o)))
+    }
   })
 })

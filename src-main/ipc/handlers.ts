@@ -165,9 +165,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         deps,
         subject,
         () =>
-          startVmAction(deps.instances, deps.hub, deps.log, input, signal, ({ taskId, error }) => {
-            void deps.audit.record({ ...subject, taskId, ...ending(error) })
-          }),
+          startVmAction(
+            deps.instances,
+            deps.hub,
+            deps.log,
+            deps.tasks,
+            input,
+            signal,
+            ({ taskId, error }) => {
+              void deps.audit.record({ ...subject, taskId, ...ending(error) })
+            },
+          ),
         ({ taskId }) => ({ outcome: 'started', taskId }),
       )
     },

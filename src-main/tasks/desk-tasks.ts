@@ -12,9 +12,9 @@ export class DeskTasks {
     this.#publish = publish
   }
 
-  /** Newest first. */
+  /** Newest first; of tasks started in the same millisecond (a bulk action), the last one first. */
   list(): DeskTask[] {
-    return [...this.#tasks.values()].sort((a, b) => b.startedAt - a.startedAt)
+    return [...this.#tasks.values()].reverse().sort((a, b) => b.startedAt - a.startedAt)
   }
 
   /** Forgets the ended tasks; returns those left. */

@@ -228,6 +228,31 @@ export class XoClient {
   }
 
   /**
+   * An object's RRD stats as XO answers them (`GET /vms/{id}/stats`, `GET /hosts/{id}/stats`,
+   * `GET /pools/{id}/stats` with `?granularity=`): plain JSON, read by src-main/stats.
+   */
+  objectStats(
+    collection: 'vms' | 'hosts' | 'pools',
+    id: string,
+    granularity: 'seconds' | 'minutes' | 'hours' | 'days',
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    return this.#run(this.#ctx({ collection, id }), signal, () =>
+      this.#transport.exchange(
+        {
+          method: 'GET',
+          path: subCollectionPath(collection, id, 'stats'),
+          query: { granularity },
+          kind: 'read',
+          credentials: TOKEN,
+        },
+        signal,
+        async (res) => readJson(res.headers, res.body),
+      ),
+    )
+  }
+
+  /**
    * Starts an action: its task (202, default) or, with `sync`, its result
    * (docs/xo-rest-api.md#actions-and-tasks).
    */

@@ -1,24 +1,33 @@
 import type { VmPowerAction } from '@contract'
+import { m } from '../paraglide/messages.js'
+import type { Locale } from '../paraglide/runtime.js'
 
-/** The actions a VM offers in a power state, in the order the row shows them (XAPI's rules). */
-export function actionsFor(powerState: string): { action: VmPowerAction; label: string }[] {
+/**
+ * The actions a VM offers in a power state, in the order the row shows them (XAPI's rules),
+ * labelled in the current language or in `locale`.
+ */
+export function actionsFor(
+  powerState: string,
+  locale?: Locale,
+): { action: VmPowerAction; label: string }[] {
+  const o = locale ? { locale } : {}
   switch (powerState) {
     case 'Halted':
-      return [{ action: 'start', label: 'Start' }]
+      return [{ action: 'start', label: m.vm_start({}, o) }]
     case 'Running':
       return [
-        { action: 'clean_shutdown', label: 'Shut down' },
-        { action: 'clean_reboot', label: 'Reboot' },
+        { action: 'clean_shutdown', label: m.vm_shut_down({}, o) },
+        { action: 'clean_reboot', label: m.vm_reboot({}, o) },
       ]
     case 'Paused':
       return [
-        { action: 'unpause', label: 'Resume' },
-        { action: 'hard_shutdown', label: 'Force shutdown' },
+        { action: 'unpause', label: m.vm_resume({}, o) },
+        { action: 'hard_shutdown', label: m.vm_force_shutdown({}, o) },
       ]
     case 'Suspended':
       return [
-        { action: 'resume', label: 'Resume' },
-        { action: 'hard_shutdown', label: 'Force shutdown' },
+        { action: 'resume', label: m.vm_resume({}, o) },
+        { action: 'hard_shutdown', label: m.vm_force_shutdown({}, o) },
       ]
     default:
       return []
@@ -27,16 +36,16 @@ export function actionsFor(powerState: string): { action: VmPowerAction; label: 
 
 /** What a running task is doing, for the row: "Starting…", "Shutting down…". */
 export function pendingLabel(action: VmPowerAction): string {
-  const labels: Record<VmPowerAction, string> = {
-    start: 'Starting',
-    clean_shutdown: 'Shutting down',
-    hard_shutdown: 'Forcing shutdown',
-    clean_reboot: 'Rebooting',
-    hard_reboot: 'Forcing reboot',
-    pause: 'Pausing',
-    unpause: 'Resuming',
-    suspend: 'Suspending',
-    resume: 'Resuming',
+  const labels: Record<VmPowerAction, () => string> = {
+    start: m.vm_pending_start,
+    clean_shutdown: m.vm_pending_clean_shutdown,
+    hard_shutdown: m.vm_pending_hard_shutdown,
+    clean_reboot: m.vm_pending_clean_reboot,
+    hard_reboot: m.vm_pending_hard_reboot,
+    pause: m.vm_pending_pause,
+    unpause: m.vm_pending_unpause,
+    suspend: m.vm_pending_suspend,
+    resume: m.vm_pending_resume,
   }
-  return `${labels[action]}…`
+  return labels[action]()
 }

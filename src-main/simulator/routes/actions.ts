@@ -11,6 +11,7 @@ import {
   hostFor,
   newXapiIds,
   setVmPower,
+  type PowerState,
   snapshotVm,
 } from '../lab-mutations'
 import type { HandlerTable } from './table'
@@ -111,6 +112,47 @@ function hostAction(
         const change = changes(host)
         if (change === 'forget') ctx.sim.store.remove('hosts', host.id)
         else ctx.sim.store.update('hosts', host.id, change)
+        return undefined
+      }
+    },
+  }
+}
+
+/**
+ * `POST /hosts/{id}/actions/disable`: with `evacuate: true`, its running VMs move to the other
+ * running hosts of its pool first (`clearHost`, @xen-orchestra/rest-api 0.39.0,
+ * dist/hosts/host.controller.mjs); with nowhere to go, XAPI refuses and the host stays enabled.
+ */
+function disableHost(): ActionSpec {
+  return {
+    name: 'disable host',
+    syncStatus: 204,
+    run: (ctx, body) => {
+      const host = ctx.sim.store.get('hosts', target(ctx).id) as XoRecord
+      if (body['evacuate'] !== true) {
+        return () => {
+          ctx.sim.store.update('hosts', host.id, { enabled: false })
+          return undefined
+        }
+      }
+      const resident = [...ctx.sim.store.list('vms')].filter(
+        (vm) => vm['$container'] === host.id && vm['power_state'] !== 'Halted',
+      )
+      const others = [...ctx.sim.store.list('hosts')].filter(
+        (h) =>
+          h.id !== host.id &&
+          h['$pool'] === host['$pool'] &&
+          h['power_state'] === 'Running' &&
+          h['enabled'] !== false,
+      )
+      if (resident.length > 0 && others.length === 0)
+        throw new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(host['_xapiRef'] ?? host.id)])
+      return () => {
+        ctx.sim.store.update('hosts', host.id, { enabled: false })
+        resident.forEach((vm, i) => {
+          const to = others[i % others.length] as XoRecord
+          setVmPower(ctx.sim, vm.id, vm['power_state'] as PowerState, to.id)
+        })
         return undefined
       }
     },
@@ -276,10 +318,7 @@ export function registerActions(table: HandlerTable): void {
       agentStartTime: Math.floor(Date.now() / 1000),
     })),
   )
-  on(
-    '/hosts/{id}/actions/disable',
-    hostAction('disable host', undefined, () => ({ enabled: false })),
-  )
+  on('/hosts/{id}/actions/disable', disableHost(), 2)
   on(
     '/hosts/{id}/actions/enable',
     hostAction('enable host', undefined, () => ({ enabled: true })),
@@ -328,6 +367,7 @@ export function registerActions(table: HandlerTable): void {
           extra: {
             name_description:
               typeof body['name_description'] === 'string' ? body['name_description'] : '',
+            ...(body['autoPoweron'] === true ? { auto_poweron: true } : {}),
             ...(typeof body['cpus'] === 'number'
               ? { CPUs: { max: body['cpus'], number: body['cpus'] } }
               : {}),

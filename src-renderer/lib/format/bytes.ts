@@ -1,4 +1,6 @@
-/** `4 GiB`, `512 MiB`: binary units, as XCP-ng and XO show memory and disk sizes. */
+import { getLocale } from '../../paraglide/runtime.js'
+
+/** `4 GiB`, `512 MiB`: binary units, as XCP-ng and XO show memory and disk sizes; `1,5 GiB` in French. */
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined || !Number.isFinite(bytes)) return '—'
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
@@ -9,5 +11,10 @@ export function formatBytes(bytes: number | undefined): string {
     unit++
   }
   const digits = value >= 100 || unit === 0 || Number.isInteger(value) ? 0 : 1
-  return `${value.toFixed(digits)} ${units[unit]}`
+  const number = new Intl.NumberFormat(getLocale(), {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  }).format(value)
+  return `${number} ${units[unit]}`
 }

@@ -1,5 +1,6 @@
 import type { AppError, CrossInstanceObject, InstanceSummary, XoBridge } from '@contract'
 import { actionsFor } from '../vm-actions'
+import { m } from '../../paraglide/messages.js'
 
 /** One line of the palette: what Enter does. */
 export interface PaletteCommand {
@@ -12,8 +13,14 @@ export interface PaletteCommand {
 
 /** How many VMs the palette offers at once. */
 const SHOWN = 8
-/** First words that name an action (the start of its label: "Shut down", "Force shutdown"). */
-const VERBS: readonly string[] = ['start', 'shut', 'reboot', 'resume', 'force']
+/**
+ * First words that name an action (the start of its label: "Shut down", "Force shutdown"), in
+ * English and in French: an admin may type either, whatever the app's language.
+ */
+const VERBS: readonly string[] = [
+  ...['start', 'shut', 'reboot', 'resume', 'force'],
+  ...['démarrer', 'arrêter', 'redémarrer', 'reprendre', 'forcer'],
+]
 
 /**
  * The command palette (Ctrl/Cmd+K): type a VM's name, optionally after a verb ("start web-01"),
@@ -74,8 +81,8 @@ export class CommandPalette {
           .filter((i) => i.label.toLowerCase().includes(rest.join(' ').toLowerCase()))
           .map((i) => ({
             id: `open:${i.id}`,
-            label: `Open ${i.label}`,
-            detail: 'instance',
+            label: m.palette_open({ label: i.label }),
+            detail: m.palette_instance(),
             run: async () => {
               this.#select(i.id)
               return undefined
@@ -106,8 +113,16 @@ export class CommandPalette {
 
   #vmCommands(vm: CrossInstanceObject, verb: string | undefined): PaletteCommand[] {
     const name = String(vm['name_label'] ?? vm.id)
-    return actionsFor(String(vm['power_state'] ?? ''))
-      .filter(({ label }) => !verb || label.toLowerCase().startsWith(verb))
+    const powerState = String(vm['power_state'] ?? '')
+    const english = actionsFor(powerState, 'en')
+    const french = actionsFor(powerState, 'fr')
+    const named = (action: string): boolean =>
+      !verb ||
+      [english, french].some((labels) =>
+        labels.some((a) => a.action === action && a.label.toLowerCase().startsWith(verb)),
+      )
+    return actionsFor(powerState)
+      .filter(({ action }) => named(action))
       .map(({ action, label }) => ({
         id: `${vm.$instance.id}:${vm.id}:${action}`,
         label: `${label} ${name}`,

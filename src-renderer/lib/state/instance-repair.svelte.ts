@@ -1,4 +1,5 @@
 import type { AppError, InstanceSummary, ServerInspection, XoBridge } from '@contract'
+import { m } from '../../paraglide/messages.js'
 
 /** Why an instance stopped (or soon will), when the admin can repair it from here. */
 export type Problem = 'sign-in' | 'certificate' | 'expiring' | undefined
@@ -9,13 +10,9 @@ export const EXPIRY_WARNING_MS = 7 * 24 * 3600_000
 /** "in 3 days", "in 5 hours", "in 12 minutes". */
 export function timeLeft(until: number, now: number = Date.now()): string {
   const ms = Math.max(0, until - now)
-  const [n, unit] =
-    ms >= 2 * 24 * 3600_000
-      ? [Math.floor(ms / (24 * 3600_000)), 'days']
-      : ms >= 2 * 3600_000
-        ? [Math.floor(ms / 3600_000), 'hours']
-        : [Math.max(1, Math.floor(ms / 60_000)), 'minutes']
-  return `in ${n} ${unit}`
+  if (ms >= 2 * 24 * 3600_000) return m.repair_in_days({ count: Math.floor(ms / (24 * 3600_000)) })
+  if (ms >= 2 * 3600_000) return m.repair_in_hours({ count: Math.floor(ms / 3600_000) })
+  return m.repair_in_minutes({ count: Math.max(1, Math.floor(ms / 60_000)) })
 }
 
 const SIGN_IN_CODES = new Set(['auth-invalid', 'auth-expired'])

@@ -2,9 +2,12 @@
 // in the order each test chooses. The five defect tests (older answer, offset before rows, end
 // of the list, sort value changed, a request per key) failed on the table before WindowedList
 // (src-renderer/lib/state/vm-table.svelte.ts at commit ed01cc3); the other two guard what worked.
+// The four on reading ahead, changes outside the window, the window a reload reads and tall
+// screens failed on WindowedList before the VM view benchmark's fixes (docs/benchmarks.md).
 import type { InventoryDiff, InventoryObject, XoBridge } from '@contract'
 import { describe, expect, it } from 'vitest'
 import { VmTable } from './vm-table.svelte'
+import { EDGE, OFFSCREEN_RELOAD_MS } from './windowed-list.svelte'
 
 interface Asked {
   offset: number
@@ -138,6 +141,74 @@ describe('VM table windowing', () => {
     await settle()
     expect(asked).toHaveLength(0)
     expect(table.rows[1]?.['power_state']).toBe('Running')
+  })
+
+  it('changes to rows outside the window read it again once, later; rows in it are patched at once', async () => {
+    const { table, asked, emit } = await openTable()
+    // A VM far down the list renamed so it sorts into the window: the diff cannot say so.
+    emit({ upserts: [vm(5_000, 'vm-00002a')], removals: [], total: 10_000 })
+    for (let k = 1; k < 10; k++)
+      emit({ upserts: [{ ...vm(5_000 + k), power_state: 'Running' }], removals: [], total: 10_000 })
+    emit({ upserts: [{ ...vm(3), power_state: 'Running' }], removals: [], total: 10_000 })
+    await settle()
+    expect(asked).toHaveLength(0)
+    expect(table.rows[3]?.['power_state']).toBe('Running')
+    await new Promise((r) => setTimeout(r, OFFSCREEN_RELOAD_MS + 50))
+    expect(asked).toHaveLength(1)
+    const rows = [...range(0, 3), vm(5_000, 'vm-00002a'), ...range(3, 199)]
+    asked.shift()?.answer({ items: rows, total: 10_000 })
+    await settle()
+    expect(table.rows[3]?.['name_label']).toBe('vm-00002a')
+    expect(asked).toHaveLength(0)
+  })
+
+  it('a change while another window is read reloads that window, not the one scrolled away from', async () => {
+    const { table, asked, emit } = await openTable()
+    table.scrolledTo(5_000, 20)
+    await settle()
+    emit({ upserts: [], removals: ['id-7'], total: 9_999 })
+    await settle()
+    expect(asked).toHaveLength(2)
+    const reload = asked[1]
+    expect(reload?.offset).toBe(asked[0]?.offset)
+    reload?.answer({ items: range(reload.offset, reload.offset + 200), total: 9_999 })
+    await settle()
+    expect(table.offset).toBe(reload?.offset)
+    expect(table.rows[0]?.id).toBe(`id-${reload?.offset}`)
+  })
+
+  it('nearing the end of the loaded rows reads the next window once, before they run out', async () => {
+    const { table, asked } = await openTable()
+    table.scrolledTo(150, 27)
+    for (let first = 151; first <= 160; first++) table.scrolledTo(first, 27)
+    await settle()
+    expect(asked).toHaveLength(1)
+    const next = asked.shift()
+    expect(next?.offset).toBeLessThanOrEqual(150 - EDGE)
+    expect((next?.offset ?? 0) + (next?.limit ?? 0)).toBeGreaterThanOrEqual(187 + EDGE)
+    // Meanwhile the loaded rows stay where they are.
+    expect(table.offset).toBe(0)
+    next?.answer({ items: range(next.offset, next.offset + 200), total: 10_000 })
+    await settle()
+    expect(table.offset).toBe(next?.offset)
+    // Back and forth around there asks for nothing more.
+    for (let first = 160; first >= 140; first--) table.scrolledTo(first, 27)
+    await settle()
+    expect(asked).toHaveLength(0)
+  })
+
+  it('on a screen nearly as tall as the window, scrolling asks once per window, not per event', async () => {
+    const { table, asked } = await openTable()
+    table.scrolledTo(18, 180)
+    await settle()
+    const next = asked.shift()
+    expect(next).toBeDefined()
+    next?.answer({ items: range(next.offset, next.offset + 200), total: 10_000 })
+    await settle()
+    for (let first = 18; first <= 22; first++) table.scrolledTo(first, 180)
+    await settle()
+    expect(asked).toHaveLength(0)
+    expect(table.rows[0]?.id).toBe(`id-${next?.offset}`)
   })
 
   it('typing a filter asks once, when typing pauses, with the whole filter', async () => {

@@ -4,6 +4,13 @@ import type { AppError, InventorySort, Result } from '@contract'
 export const WINDOW = 200
 /** How long typing in the filter must pause before the list is read again. */
 export const FILTER_PAUSE_MS = 150
+/** The next window is read once the visible rows come this close to an edge of the loaded one. */
+export const EDGE = WINDOW / 4
+/**
+ * Changes to rows outside the window may have moved them into it (main's diff says nothing about
+ * positions): the window is read again for them at most this often, not once per diff.
+ */
+export const OFFSCREEN_RELOAD_MS = 100
 
 /** One page as main answers it: the rows from `offset`, and how many the whole list has. */
 export interface ListPage<Row> {
@@ -43,10 +50,14 @@ const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) =
  * - an answer older than the latest request is dropped, never drawn over newer rows;
  * - `rows` and `offset` change together, from the page's own offset, so rows are never drawn at
  *   another window's positions;
- * - scrolling inside the loaded window, or inside the one being read, asks for nothing, and the
- *   end of the list is the end (no request per scroll event there);
- * - a row on screen is patched in place only if its sort value did not change; otherwise the window
- *   is read again, so the order holds.
+ * - scrolling inside the loaded window farther than EDGE rows from its edges (fewer on a very tall
+ *   screen), or inside the one being read, asks for nothing, and the end of the list is the end (no
+ *   request per scroll event there); nearing an edge asks once, for the window around the visible
+ *   rows, before they reach it;
+ * - a row in the window is patched in place only if its sort value did not change; otherwise the
+ *   window is read again, so the order holds;
+ * - changes only to rows outside the window read it again at most once per OFFSCREEN_RELOAD_MS;
+ * - a reload reads the window being read, if any, not the one the user scrolled away from.
  */
 export class WindowedList<Row> {
   rows = $state.raw<Row[]>([])
@@ -64,14 +75,19 @@ export class WindowedList<Row> {
   /** The window being read, while a request is out. */
   #reading: { offset: number; limit: number } | undefined
   #reloadQueued = false
+  /** The delayed reload for changes outside the window. */
+  #offscreen: ReturnType<typeof setTimeout> | undefined
   #typing: ReturnType<typeof setTimeout> | undefined
 
   constructor(source: ListSource<Row>) {
     this.#source = source
   }
 
-  /** Reads the window starting at `offset` (the current one by default). */
-  async load(offset = this.offset): Promise<void> {
+  /** Reads the window starting at `offset` (by default the one being read, else the current one). */
+  async load(offset = this.#reading?.offset ?? this.offset): Promise<void> {
+    // This read sees every change so far.
+    clearTimeout(this.#offscreen)
+    this.#offscreen = undefined
     const sequence = ++this.#sequence
     const start = Math.max(0, offset)
     this.#reading = { offset: start, limit: WINDOW }
@@ -93,8 +109,19 @@ export class WindowedList<Row> {
     }
     this.error = undefined
     this.offset = res.value.offset
-    this.rows = res.value.items
+    this.rows = this.#reuse(res.value.items)
     this.total = res.value.total
+  }
+
+  /** The rows read, with the ones that did not change kept as they were: nothing redraws them. */
+  #reuse(items: Row[]): Row[] {
+    const key = (row: Row): string => this.#source.key(row)
+    // A plain lookup for this one pass (nothing renders from it).
+    const before: Record<string, Row> = Object.fromEntries(this.rows.map((r) => [key(r), r]))
+    return items.map((row) => {
+      const old = before[key(row)]
+      return old !== undefined && same(old, row) ? old : row
+    })
   }
 
   /** From the first row again (a new filter, sort or list). */
@@ -105,16 +132,23 @@ export class WindowedList<Row> {
     return this.load(0)
   }
 
-  /** The visible rows moved: reads another window only when they leave the loaded (or coming) one. */
+  /**
+   * The visible rows moved: reads the window around them when they come within EDGE rows of an
+   * edge of the loaded one (the list's own ends excepted), unless the window being read covers them.
+   */
   scrolledTo(firstVisible: number, visibleCount: number): void {
     const first = Math.max(0, firstVisible)
     // Past the last row there is nothing to load.
     const end = Math.min(first + visibleCount, this.total)
-    const covers = (offset: number, length: number): boolean =>
-      first >= offset && end <= offset + length
-    if (covers(this.offset, this.rows.length)) return
-    if (this.#reading && covers(this.#reading.offset, this.#reading.limit)) return
-    void this.load(Math.max(0, first - WINDOW / 4))
+    // Less on a screen so tall that a centred window would be within EDGE of an edge already.
+    const edge = Math.max(0, Math.min(EDGE, Math.floor((WINDOW - (end - first)) / 3)))
+    const covers = (offset: number, length: number, margin: number): boolean =>
+      first >= offset + (offset > 0 ? margin : 0) &&
+      end <= offset + length - (offset + length < this.total ? margin : 0)
+    if (covers(this.offset, this.rows.length, edge)) return
+    if (this.#reading && covers(this.#reading.offset, this.#reading.limit, 0)) return
+    // Centred, so the next read is as far away scrolling up as down.
+    void this.load(Math.max(0, Math.floor((first + end - WINDOW) / 2)))
   }
 
   /**
@@ -136,27 +170,43 @@ export class WindowedList<Row> {
   }
 
   /**
-   * Changes pushed by main. Rows on screen whose sort value did not change are patched in place;
-   * anything that may move rows (a removal, a new row, a changed sort value, a filter that may no
-   * longer match, a resync) reads the window again, once per burst.
+   * Changes pushed by main. Rows in the window whose sort value did not change are patched in
+   * place; anything that may move rows in it (a removal, a new row, a changed sort value, a filter
+   * that may no longer match, a resync) reads the window again, once per burst. Changes only to
+   * rows outside the window (one may have moved into it) read it again at most once per
+   * OFFSCREEN_RELOAD_MS.
    */
   changed(change: { upserts: Row[]; removals: number; resynced?: boolean; total?: number }): void {
     const key = (row: Row): string => this.#source.key(row)
     // Plain lookups for this one pass (nothing renders from them).
-    const byKey: Record<string, Row> = Object.fromEntries(change.upserts.map((r) => [key(r), r]))
     const shown: Record<string, Row> = Object.fromEntries(this.rows.map((r) => [key(r), r]))
     const field = this.sort.field
-    const patchable =
-      !change.resynced &&
-      change.removals === 0 &&
-      !this.filter.trim() &&
-      change.upserts.every((row) => {
-        const before = shown[key(row)]
-        return before !== undefined && same(sortValue(before, field), sortValue(row, field))
-      })
-    if (!patchable) return this.#queueReload()
-    this.rows = this.rows.map((row) => byKey[key(row)] ?? row)
-    if (change.total !== undefined) this.total = change.total
+    const filtered = this.filter.trim() !== ''
+    const patches: Record<string, Row> = {}
+    let outside = false
+    let moved =
+      change.resynced === true ||
+      change.removals > 0 ||
+      // Without a filter, the list is the collection: another count means rows came or went.
+      (!filtered && change.total !== undefined && change.total !== this.total)
+    for (const row of change.upserts) {
+      const before = shown[key(row)]
+      if (before === undefined) outside = true
+      else if (filtered || !same(sortValue(before, field), sortValue(row, field))) moved = true
+      else patches[key(row)] = row
+    }
+    if (moved) return this.#queueReload()
+    if (Object.keys(patches).length > 0)
+      this.rows = this.rows.map((row) => patches[key(row)] ?? row)
+    if (outside) this.#queueOffscreenReload()
+  }
+
+  #queueOffscreenReload(): void {
+    if (this.#offscreen !== undefined || this.#reloadQueued) return
+    this.#offscreen = setTimeout(() => {
+      this.#offscreen = undefined
+      void this.load()
+    }, OFFSCREEN_RELOAD_MS)
   }
 
   #queueReload(): void {
