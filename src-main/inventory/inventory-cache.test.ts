@@ -496,3 +496,31 @@ describe('views kept current by live changes', () => {
     }
   })
 })
+
+describe('the first read, collection by collection', () => {
+  it('answers the VM list while the disks are still being read, and the disks once they arrive', async () => {
+    let releaseDisks: (rows: Row[]) => void = () => undefined
+    const disks = new Promise<Row[]>((resolve) => (releaseDisks = resolve))
+    const load: InventoryLoader = async (collection) =>
+      collection === 'vdis' ? disks : collection === 'vms' ? vms : []
+    const { feed, emit } = fakeFeed()
+    cache = new InventoryCache({
+      instanceId: 'i',
+      load,
+      feed,
+      collections: { vms: ['name_label', 'power_state'], vdis: ['name_label'] },
+    })
+    const order: string[] = []
+    const read = cache.sync().then(() => order.push('whole read'))
+    await cache.whenLoaded(['vms']).then(() => order.push('vms'))
+    // A change seen while the disks are read is not lost when they arrive.
+    emit('update', { id: 'a', name_label: 'web-02', power_state: 'Halted' })
+    expect(cache.loaded('vdis')).toBe(false)
+    expect(cache.page('vms', { offset: 0, limit: 10 }).total).toBe(4)
+    releaseDisks([{ id: 'd1', name_label: 'disk' }])
+    await read
+    expect(order).toEqual(['vms', 'whole read'])
+    expect(cache.count('vdis')).toBe(1)
+    expect(cache.get('vms', 'a')?.['power_state']).toBe('Halted')
+  })
+})

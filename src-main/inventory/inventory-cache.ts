@@ -116,6 +116,9 @@ export class InventoryCache {
   #running: SharedRead | undefined
   #next: SharedRead | undefined
   #synced = false
+  /** Collections read from XO at least once, before the whole first read ends. */
+  readonly #loaded = new Set<string>()
+  readonly #loadedWaiters = new Set<() => void>()
 
   constructor(options: InventoryCacheOptions) {
     this.instanceId = options.instanceId
@@ -213,21 +216,64 @@ export class InventoryCache {
   async #readAll(signal: AbortSignal): Promise<void> {
     const buffer: XoObjectEvent[] = []
     this.#buffers.add(buffer)
+    const first = !this.#synced
     try {
       const results = await Promise.all(
-        [...this.#fields].map(
-          async ([collection, fields]) =>
-            [collection, await this.#load(collection, fields, signal)] as const,
-        ),
+        [...this.#fields].map(async ([collection, fields]) => {
+          const items = await this.#load(collection, fields, signal)
+          // On the first read each collection is usable as soon as it arrives: the VM list does
+          // not wait for the (bigger) disks and messages. Its events so far are replayed over it.
+          if (first && !signal.aborted) {
+            this.#replace(collection, items)
+            for (const event of buffer)
+              if (this.#collectionOfType.get(event.type) === collection) this.#apply(event)
+            this.#markLoaded(collection)
+            this.#schedule()
+          }
+          return [collection, items] as const
+        }),
       )
       signal.throwIfAborted()
-      for (const [collection, items] of results) this.#replace(collection, items)
+      if (!first) for (const [collection, items] of results) this.#replace(collection, items)
+      // In order, every event seen during the read: the cache ends at the latest state of each.
       for (const event of buffer) this.#apply(event)
       this.#synced = true
+      for (const collection of this.#fields.keys()) this.#markLoaded(collection)
       this.#schedule()
     } finally {
       this.#buffers.delete(buffer)
     }
+  }
+
+  /** Whether a collection has been read from XO at least once. */
+  loaded(collection: string): boolean {
+    return this.#synced || this.#loaded.has(collection)
+  }
+
+  /** Settles once every one of these collections has been read from XO (or the signal aborts). */
+  whenLoaded(collections: readonly string[], signal?: AbortSignal): Promise<void> {
+    const waiting = collections.filter((c) => this.#fields.has(c) && !this.loaded(c))
+    if (waiting.length === 0) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (!waiting.every((c) => this.loaded(c))) return
+        this.#loadedWaiters.delete(check)
+        signal?.removeEventListener('abort', abort)
+        resolve()
+      }
+      const abort = (): void => {
+        this.#loadedWaiters.delete(check)
+        reject(signal?.reason)
+      }
+      signal?.addEventListener('abort', abort, { once: true })
+      this.#loadedWaiters.add(check)
+    })
+  }
+
+  #markLoaded(collection: string): void {
+    if (this.#loaded.has(collection)) return
+    this.#loaded.add(collection)
+    for (const check of [...this.#loadedWaiters]) check()
   }
 
   /** One object, as last seen. */

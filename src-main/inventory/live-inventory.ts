@@ -47,7 +47,11 @@ export interface LiveInventory {
    * the read in flight or starts one, so an unreachable XO answers with an error, not silence.
    * The signal ends only this caller's wait. With a snapshot held, at once: its data answers.
    */
-  ready(signal?: AbortSignal): Promise<void>
+  /**
+   * Settles once the cache can answer: the whole first read, or only the given collections of it
+   * (a VM page needs the VMs, not the disks).
+   */
+  ready(signal?: AbortSignal, collections?: readonly string[]): Promise<void>
   /** Listens to connection-state changes; returns the unsubscribe function. */
   onConnection(listener: (state: ConnectionState) => void): () => void
   /** Closes the stream (releasing its socket) and disposes of the cache. */
@@ -135,11 +139,17 @@ export function startLiveInventory(options: LiveInventoryOptions): LiveInventory
       if (!cache.synced) return snapshotAt
       return stream.status.state === 'live' ? Date.now() : leftLiveAt
     },
-    async ready(signal) {
+    async ready(signal, collections) {
       if (cache.synced || staleSince() !== undefined) return
+      if (collections && collections.every((c) => cache.loaded(c))) return
       signal?.throwIfAborted()
       if (stream.status.state === 'connecting') await firstRead(signal)
-      if (!cache.synced) await cache.sync(signal)
+      if (cache.synced) return
+      // The read in flight, or a new one; for some collections, only until they are in.
+      const read = cache.sync(signal)
+      if (!collections) return read
+      read.catch(() => undefined)
+      await Promise.race([read, cache.whenLoaded(collections, signal)])
     },
     onConnection: (listener) => stream.onState(() => listener(connection())),
     async close() {

@@ -128,7 +128,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const { live } = deps.instances.get(instanceId)
       // The first pages may be asked for before the first read ends: they all wait for that one
       // read, and answer with its data.
-      await live.ready(signal)
+      await live.ready(signal, collectionsFor(query))
       const page = live.cache.page(query.collection, query)
       return query.collection === 'vms' ? withRefusals(deps.instances.get(instanceId), page) : page
     },
@@ -352,6 +352,11 @@ function withRefusals(instance: Instance, page: InventoryPage): InventoryPage {
       return refused ? { ...vm, $refused: refused } : vm
     }),
   }
+}
+
+/** What a page reads: its collection, and the pools and hosts whose names a sort or a row shows. */
+function collectionsFor(query: { collection: string }): string[] {
+  return [query.collection, 'pools', 'hosts']
 }
 
 /** XO would answer 403 `missingPrivileges`: say it before sending anything, in the same words. */

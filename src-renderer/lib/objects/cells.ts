@@ -1,3 +1,4 @@
+import { m } from '../../paraglide/messages.js'
 import { formatBytes } from '../format/bytes'
 import { dateTime } from '../format/time'
 import type { Column } from './object-types'
@@ -27,7 +28,7 @@ export function cellText(column: Column, row: object, names: ReadonlyMap<string,
     case 'percent':
       return typeof value === 'number' ? `${Math.round(value)} %` : '—'
     case 'bool':
-      return value === true ? 'Yes' : value === false ? 'No' : '—'
+      return value === true ? m.cell_yes() : value === false ? m.cell_no() : '—'
     case 'date':
       return typeof value === 'number' && value > 0 ? dateTime(toMs(value)) : '—'
     case 'list':

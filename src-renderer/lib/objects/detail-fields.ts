@@ -1,4 +1,5 @@
 import type { InventoryCollection } from '@contract'
+import { m } from '../../paraglide/messages.js'
 import type { ColumnKind } from './object-types'
 
 /** A field of an object's overview. */
@@ -20,167 +21,200 @@ const f = (label: string, key: string, kind: ColumnKind = 'text'): DetailField =
 })
 
 const identity = (extra: DetailField[] = []): DetailGroup => ({
-  title: 'General',
+  title: m.det_general(),
   fields: [
-    f('Name', 'name_label'),
-    f('Description', 'name_description'),
+    f(m.common_name(), 'name_label'),
+    f(m.det_description(), 'name_description'),
     ...extra,
     f('UUID', 'uuid'),
   ],
 })
 
 /** The overview of each type, grouped as an admin reads it; anything else is under "All fields". */
-const GROUPS: Partial<Record<InventoryCollection, DetailGroup[]>> = {
+const groups = (): Partial<Record<InventoryCollection, DetailGroup[]>> => ({
   vms: [
     identity([
-      f('Power state', 'power_state', 'power'),
-      f('Pool', '$pool', 'ref'),
-      f('Host', '$container', 'ref'),
+      f(m.obj_col_power(), 'power_state', 'power'),
+      f(m.obj_col_pool(), '$pool', 'ref'),
+      f(m.obj_col_host(), '$container', 'ref'),
     ]),
     {
-      title: 'Resources',
+      title: m.det_resources(),
       fields: [
-        f('vCPUs', 'CPUs.number', 'count'),
-        f('Max vCPUs', 'CPUs.max', 'count'),
-        f('Memory', 'memory.size', 'bytes'),
-        f('Dynamic memory max', 'memory.dynamic.1', 'bytes'),
+        f(m.det_vcpus(), 'CPUs.number', 'count'),
+        f(m.det_max_vcpus(), 'CPUs.max', 'count'),
+        f(m.obj_col_memory(), 'memory.size', 'bytes'),
+        f(m.det_dynamic_memory_max(), 'memory.dynamic.1', 'bytes'),
       ],
     },
     {
-      title: 'Guest',
+      title: m.det_guest(),
       fields: [
-        f('IP address', 'mainIpAddress'),
-        f('Operating system', 'os_version.name'),
-        f('Virtualisation', 'virtualizationMode'),
-        f('Guest tools', 'pvDriversVersion'),
-        f('Auto power on', 'auto_poweron', 'bool'),
-        f('Started', 'startTime', 'date'),
+        f(m.obj_col_ip(), 'mainIpAddress'),
+        f(m.det_os(), 'os_version.name'),
+        f(m.det_virtualisation(), 'virtualizationMode'),
+        f(m.det_guest_tools(), 'pvDriversVersion'),
+        f(m.det_auto_power_on(), 'auto_poweron', 'bool'),
+        f(m.obj_col_started(), 'startTime', 'date'),
       ],
     },
   ],
   hosts: [
     identity([
-      f('Power state', 'power_state', 'power'),
-      f('Enabled', 'enabled', 'bool'),
-      f('Pool', '$pool', 'ref'),
-      f('Address', 'address'),
+      f(m.obj_col_power(), 'power_state', 'power'),
+      f(m.obj_col_enabled(), 'enabled', 'bool'),
+      f(m.obj_col_pool(), '$pool', 'ref'),
+      f(m.obj_col_address(), 'address'),
     ]),
     {
-      title: 'Hardware',
+      title: m.det_hardware(),
       fields: [
-        f('CPUs', 'CPUs.cpu_count', 'count'),
-        f('CPU model', 'CPUs.modelname'),
-        f('Memory', 'memory.size', 'bytes'),
-        f('Memory used', 'memory.usage', 'bytes'),
+        f(m.obj_col_cpus(), 'CPUs.cpu_count', 'count'),
+        f(m.det_cpu_model(), 'CPUs.modelname'),
+        f(m.obj_col_memory(), 'memory.size', 'bytes'),
+        f(m.det_memory_used(), 'memory.usage', 'bytes'),
       ],
     },
     {
-      title: 'Software',
+      title: m.det_software(),
       fields: [
-        f('Product', 'productBrand'),
-        f('Version', 'version'),
-        f('Build', 'build'),
-        f('Started', 'startTime', 'date'),
+        f(m.obj_col_product(), 'productBrand'),
+        f(m.obj_col_version(), 'version'),
+        f(m.det_build(), 'build'),
+        f(m.obj_col_started(), 'startTime', 'date'),
       ],
     },
   ],
   pools: [
     identity([
-      f('Master', 'master', 'ref'),
-      f('Default SR', 'default_SR', 'ref'),
-      f('HA', 'HA_enabled', 'bool'),
+      f(m.obj_col_master(), 'master', 'ref'),
+      f(m.obj_col_default_sr(), 'default_SR', 'ref'),
+      f(m.obj_col_ha(), 'HA_enabled', 'bool'),
     ]),
   ],
   srs: [
     identity([
-      f('Type', 'SR_type'),
-      f('Content', 'content_type'),
-      f('Shared', 'shared', 'bool'),
-      f('Pool', '$pool', 'ref'),
+      f(m.obj_col_type(), 'SR_type'),
+      f(m.obj_col_content(), 'content_type'),
+      f(m.obj_col_shared(), 'shared', 'bool'),
+      f(m.obj_col_pool(), '$pool', 'ref'),
     ]),
     {
-      title: 'Space',
+      title: m.det_space(),
       fields: [
-        f('Size', 'size', 'bytes'),
-        f('Used', 'physical_usage', 'bytes'),
-        f('Allocated', 'usage', 'bytes'),
+        f(m.common_size(), 'size', 'bytes'),
+        f(m.obj_col_used(), 'physical_usage', 'bytes'),
+        f(m.det_allocated(), 'usage', 'bytes'),
       ],
     },
   ],
   vdis: [
-    identity([f('SR', '$SR', 'ref'), f('Type', 'VDI_type')]),
-    { title: 'Space', fields: [f('Size', 'size', 'bytes'), f('Used', 'usage', 'bytes')] },
-  ],
-  'vm-snapshots': [identity([f('Taken', 'snapshot_time', 'date'), f('Pool', '$pool', 'ref')])],
-  'vm-templates': [
-    identity([f('Pool', '$pool', 'ref')]),
+    identity([f(m.obj_col_sr(), '$SR', 'ref'), f(m.obj_col_type(), 'VDI_type')]),
     {
-      title: 'Resources',
-      fields: [f('vCPUs', 'CPUs.number', 'count'), f('Memory', 'memory.size', 'bytes')],
+      title: m.det_space(),
+      fields: [f(m.common_size(), 'size', 'bytes'), f(m.obj_col_used(), 'usage', 'bytes')],
+    },
+  ],
+  'vm-snapshots': [
+    identity([f(m.obj_col_taken(), 'snapshot_time', 'date'), f(m.obj_col_pool(), '$pool', 'ref')]),
+  ],
+  'vm-templates': [
+    identity([f(m.obj_col_pool(), '$pool', 'ref')]),
+    {
+      title: m.det_resources(),
+      fields: [
+        f(m.det_vcpus(), 'CPUs.number', 'count'),
+        f(m.obj_col_memory(), 'memory.size', 'bytes'),
+      ],
     },
   ],
   networks: [
-    identity([f('Bridge', 'bridge'), f('MTU', 'MTU', 'count'), f('Pool', '$pool', 'ref')]),
+    identity([
+      f(m.obj_col_bridge(), 'bridge'),
+      f(m.obj_col_mtu(), 'MTU', 'count'),
+      f(m.obj_col_pool(), '$pool', 'ref'),
+    ]),
   ],
   alarms: [
     {
-      title: 'Alarm',
-      fields: [f('Name', 'name'), f('When', 'time', 'date'), f('Pool', '$pool', 'ref')],
+      title: m.obj_alarm(),
+      fields: [
+        f(m.common_name(), 'name'),
+        f(m.obj_col_when(), 'time', 'date'),
+        f(m.obj_col_pool(), '$pool', 'ref'),
+      ],
     },
   ],
   messages: [
     {
-      title: 'Message',
+      title: m.obj_message(),
       fields: [
-        f('Name', 'name'),
-        f('When', 'time', 'date'),
-        f('Text', 'body'),
-        f('Pool', '$pool', 'ref'),
+        f(m.common_name(), 'name'),
+        f(m.obj_col_when(), 'time', 'date'),
+        f(m.obj_col_text(), 'body'),
+        f(m.obj_col_pool(), '$pool', 'ref'),
       ],
     },
   ],
   tasks: [
     {
-      title: 'Task',
+      title: m.det_task(),
       fields: [
-        f('Name', 'properties.name'),
-        f('Status', 'status'),
-        f('Started', 'start', 'date'),
-        f('Ended', 'end', 'date'),
+        f(m.common_name(), 'properties.name'),
+        f(m.obj_col_status(), 'status'),
+        f(m.obj_col_started(), 'start', 'date'),
+        f(m.obj_col_ended(), 'end', 'date'),
       ],
     },
   ],
-  users: [{ title: 'User', fields: [f('Email', 'email'), f('Permission', 'permission')] }],
-  groups: [{ title: 'Group', fields: [f('Name', 'name'), f('Members', 'users', 'list')] }],
-  'backup-jobs': [
-    { title: 'Backup job', fields: [f('Name', 'name'), f('Type', 'type'), f('Mode', 'mode')] },
+  users: [
+    {
+      title: m.obj_user(),
+      fields: [f(m.obj_col_email(), 'email'), f(m.obj_col_permission(), 'permission')],
+    },
   ],
-}
+  groups: [
+    {
+      title: m.obj_group(),
+      fields: [f(m.common_name(), 'name'), f(m.obj_col_members(), 'users', 'list')],
+    },
+  ],
+  'backup-jobs': [
+    {
+      title: m.obj_backup_job(),
+      fields: [
+        f(m.common_name(), 'name'),
+        f(m.obj_col_type(), 'type'),
+        f(m.obj_col_mode(), 'mode'),
+      ],
+    },
+  ],
+})
 
 export function detailGroups(collection: InventoryCollection): DetailGroup[] {
-  return GROUPS[collection] ?? [identity()]
+  return groups()[collection] ?? [identity()]
 }
 
-/** Relation keys as the details show them. */
-const RELATIONS: Record<string, string> = {
-  host: 'Host',
-  pool: 'Pool',
-  master: 'Master host',
-  srs: 'Storage (SRs)',
-  vdis: 'Disks',
-  vifs: 'Network interfaces',
-  snapshots: 'Snapshots',
-  vms: 'VMs',
-  hosts: 'Hosts',
-  pifs: 'Physical interfaces',
-  pcis: 'PCI devices',
-  pgpus: 'GPUs',
-  networks: 'Networks',
-  vm: 'VM',
-  object: 'Concerns',
-  template: 'Template',
+/** Relation keys as the details show them, in the language shown when asked. */
+const RELATIONS: Record<string, () => string> = {
+  host: m.obj_host,
+  pool: m.obj_pool,
+  master: m.rel_master,
+  srs: m.obj_srs,
+  vdis: m.rel_disks,
+  vifs: m.rel_vifs,
+  snapshots: m.obj_snapshots,
+  vms: m.obj_vms,
+  hosts: m.obj_hosts,
+  pifs: m.rel_pifs,
+  pcis: m.rel_pcis,
+  pgpus: m.rel_pgpus,
+  networks: m.obj_networks,
+  vm: m.obj_vm,
+  object: m.rel_object,
+  template: m.obj_template,
 }
 
 export function relationLabel(relation: string): string {
-  return RELATIONS[relation] ?? relation
+  return RELATIONS[relation]?.() ?? relation
 }

@@ -5,6 +5,7 @@ import type {
   Row,
   TaggableCollection,
 } from '@contract'
+import { m } from '../../paraglide/messages.js'
 import { valueAt } from './cells'
 
 /** What an action asks before it runs, besides a confirmation. */
@@ -71,11 +72,11 @@ const vm =
 
 const del = (collection: DeletableFrom, what: string): ActionChoice => ({
   id: 'delete',
-  label: 'Delete…',
-  pending: 'Deleting…',
+  label: m.act_delete(),
+  pending: m.act_pending_delete(),
   danger: true,
   bulk: true,
-  consequence: `Deletes the ${what} on XO. This cannot be undone.`,
+  consequence: m.act_delete_consequence({ what }),
   request: (id) => ({ method: 'objects.delete', collection, id }),
 })
 
@@ -83,33 +84,33 @@ const del = (collection: DeletableFrom, what: string): ActionChoice => ({
 function vmPower(state: string): ActionChoice[] {
   const start: ActionChoice = {
     id: 'start',
-    label: 'Start',
-    pending: 'Starting…',
+    label: m.vm_start(),
+    pending: m.vm_pending_start(),
     bulk: true,
     request: vm({ collection: 'vms', action: 'start' }),
   }
   const shutdown: ActionChoice = {
     id: 'clean_shutdown',
-    label: 'Shut down',
-    pending: 'Shutting down…',
+    label: m.vm_shut_down(),
+    pending: m.vm_pending_clean_shutdown(),
     bulk: true,
-    consequence: 'Asks the operating system to shut down.',
+    consequence: m.act_shutdown_consequence(),
     request: vm({ collection: 'vms', action: 'clean_shutdown' }),
   }
   const reboot: ActionChoice = {
     id: 'clean_reboot',
-    label: 'Reboot',
-    pending: 'Rebooting…',
+    label: m.vm_reboot(),
+    pending: m.vm_pending_clean_reboot(),
     bulk: true,
     request: vm({ collection: 'vms', action: 'clean_reboot' }),
   }
   const force = (action: 'hard_shutdown' | 'hard_reboot'): ActionChoice => ({
     id: action,
-    label: action === 'hard_shutdown' ? 'Force shutdown' : 'Force reboot',
-    pending: action === 'hard_shutdown' ? 'Forcing shutdown…' : 'Forcing reboot…',
+    label: action === 'hard_shutdown' ? m.vm_force_shutdown() : m.act_force_reboot(),
+    pending: action === 'hard_shutdown' ? m.vm_pending_hard_shutdown() : m.vm_pending_hard_reboot(),
     danger: true,
     bulk: true,
-    consequence: 'Cuts the VM off without asking its operating system: unsaved data in it is lost.',
+    consequence: m.act_force_consequence(),
     request: vm({ collection: 'vms', action }),
   })
   const simple = (
@@ -130,15 +131,15 @@ function vmPower(state: string): ActionChoice[] {
       return [
         shutdown,
         reboot,
-        simple('suspend', 'Suspend', 'Suspending…'),
-        simple('pause', 'Pause', 'Pausing…'),
+        simple('suspend', m.act_suspend(), m.vm_pending_suspend()),
+        simple('pause', m.act_pause(), m.vm_pending_pause()),
         force('hard_shutdown'),
         force('hard_reboot'),
       ]
     case 'Paused':
-      return [simple('unpause', 'Resume', 'Resuming…'), force('hard_shutdown')]
+      return [simple('unpause', m.vm_resume(), m.vm_pending_unpause()), force('hard_shutdown')]
     case 'Suspended':
-      return [simple('resume', 'Resume', 'Resuming…'), force('hard_shutdown')]
+      return [simple('resume', m.vm_resume(), m.vm_pending_resume()), force('hard_shutdown')]
     default:
       return []
   }
@@ -146,8 +147,8 @@ function vmPower(state: string): ActionChoice[] {
 
 const tagAction = (collection: TaggableCollection): ActionChoice => ({
   id: 'tag',
-  label: 'Add a tag…',
-  pending: 'Tagging…',
+  label: m.act_tag(),
+  pending: m.act_pending_tag(),
   bulk: true,
   form: { kind: 'tag' },
   request: (id, form) => ({
@@ -172,10 +173,14 @@ export function actionsOf(
         ...vmPower(state),
         {
           id: 'snapshot',
-          label: 'Snapshot…',
-          pending: 'Snapshotting…',
+          label: m.act_snapshot(),
+          pending: m.act_pending_snapshot(),
           bulk: true,
-          form: { kind: 'name', label: 'Snapshot name', initial: `${name} snapshot` },
+          form: {
+            kind: 'name',
+            label: m.act_snapshot_name(),
+            initial: m.act_snapshot_initial({ name }),
+          },
           request: (id, form) => ({
             method: 'objects.action',
             action: {
@@ -188,9 +193,9 @@ export function actionsOf(
         },
         {
           id: 'clone',
-          label: 'Clone…',
-          pending: 'Cloning…',
-          form: { kind: 'name', label: 'Name of the clone', initial: `${name} (clone)` },
+          label: m.act_clone(),
+          pending: m.act_pending_clone(),
+          form: { kind: 'name', label: m.act_clone_name(), initial: m.act_clone_initial({ name }) },
           request: (id, form) => ({
             method: 'objects.action',
             action: {
@@ -205,8 +210,8 @@ export function actionsOf(
           ? [
               {
                 id: 'migrate',
-                label: 'Migrate…',
-                pending: 'Migrating…',
+                label: m.act_migrate(),
+                pending: m.act_pending_migrate(),
                 form: { kind: 'migrate-vm' },
                 request: (id: string, form: FormValues): ActionRequest => ({
                   method: 'objects.action',
@@ -225,8 +230,8 @@ export function actionsOf(
           : []),
         {
           id: 'rename',
-          label: 'Rename…',
-          pending: 'Renaming…',
+          label: m.act_rename(),
+          pending: m.act_pending_rename(),
           form: { kind: 'rename', initial: name },
           request: (id, form) => ({
             method: 'objects.rename',
@@ -236,7 +241,7 @@ export function actionsOf(
           }),
         },
         tagAction('vms'),
-        ...(state === 'Halted' ? [del('vms', 'VM and its disks')] : []),
+        ...(state === 'Halted' ? [del('vms', m.act_delete_what_vm())] : []),
       ]
     }
     case 'vm-snapshots': {
@@ -246,10 +251,10 @@ export function actionsOf(
           ? [
               {
                 id: 'revert',
-                label: 'Revert the VM to it…',
-                pending: 'Reverting…',
+                label: m.act_revert(),
+                pending: m.act_pending_revert(),
                 danger: true,
-                consequence: 'The VM goes back to this snapshot: what changed since is lost.',
+                consequence: m.act_revert_consequence(),
                 request: (id: string): ActionRequest => ({
                   method: 'objects.action',
                   action: {
@@ -263,7 +268,7 @@ export function actionsOf(
             ]
           : []),
         tagAction('vm-snapshots'),
-        del('vm-snapshots', 'snapshot'),
+        del('vm-snapshots', m.act_delete_what_snapshot()),
       ]
     }
     case 'vm-templates': {
@@ -271,21 +276,25 @@ export function actionsOf(
       return [
         {
           id: 'create_vm',
-          label: 'New VM…',
-          pending: 'Creating the VM…',
-          form: { kind: 'name', label: 'Name of the new VM', initial: `${name} VM` },
+          label: m.act_new_vm(),
+          pending: m.act_pending_new_vm(),
+          form: {
+            kind: 'name',
+            label: m.act_new_vm_name(),
+            initial: m.act_new_vm_initial({ name }),
+          },
           request: (id, form) => ({
             method: 'objects.action',
             action: {
               collection: 'pools',
               action: 'create_vm',
-              params: { template: id, name_label: form.name || `${name} VM` },
+              params: { template: id, name_label: form.name || m.act_new_vm_initial({ name }) },
             },
             id: pool,
           }),
         },
         tagAction('vm-templates'),
-        del('vm-templates', 'template'),
+        del('vm-templates', m.act_delete_what_template()),
       ]
     }
     case 'hosts': {
@@ -296,30 +305,39 @@ export function actionsOf(
       ): ((id: string) => ActionRequest) => vm({ collection: 'hosts', action })
       if (!running)
         return [
-          { id: 'start', label: 'Start', pending: 'Starting…', request: host('start') },
+          {
+            id: 'start',
+            label: m.vm_start(),
+            pending: m.vm_pending_start(),
+            request: host('start'),
+          },
           tagAction('hosts'),
         ]
       return [
         enabled
           ? {
               id: 'disable',
-              label: 'Disable',
-              pending: 'Disabling…',
-              consequence: 'No new VM starts on it; its running VMs stay.',
+              label: m.act_disable(),
+              pending: m.act_pending_disable(),
+              consequence: m.act_disable_consequence(),
               request: (id) => ({
                 method: 'objects.action',
                 action: { collection: 'hosts', action: 'disable' },
                 id,
               }),
             }
-          : { id: 'enable', label: 'Enable', pending: 'Enabling…', request: host('enable') },
+          : {
+              id: 'enable',
+              label: m.act_enable(),
+              pending: m.act_pending_enable(),
+              request: host('enable'),
+            },
         {
           id: 'evacuate',
-          label: 'Evacuate…',
-          pending: 'Evacuating…',
+          label: m.act_evacuate(),
+          pending: m.act_pending_evacuate(),
           danger: true,
-          consequence:
-            'Disables the host and migrates its running VMs to the other hosts of the pool.',
+          consequence: m.act_evacuate_consequence(),
           request: (id) => ({
             method: 'objects.action',
             action: { collection: 'hosts', action: 'disable', params: { evacuate: true } },
@@ -328,17 +346,17 @@ export function actionsOf(
         },
         {
           id: 'smart_reboot',
-          label: 'Reboot…',
-          pending: 'Rebooting…',
+          label: m.act_smart_reboot(),
+          pending: m.vm_pending_clean_reboot(),
           danger: true,
-          consequence: 'Suspends or migrates its VMs, reboots the host, then brings them back.',
+          consequence: m.act_smart_reboot_consequence(),
           request: host('smart_reboot'),
         },
         {
           id: 'restart_toolstack',
-          label: 'Restart the toolstack',
-          pending: 'Restarting the toolstack…',
-          consequence: 'XAPI restarts on the host; its VMs keep running.',
+          label: m.act_restart_toolstack(),
+          pending: m.act_pending_restart_toolstack(),
+          consequence: m.act_restart_toolstack_consequence(),
           request: host('restart_toolstack'),
         },
         tagAction('hosts'),
@@ -348,18 +366,18 @@ export function actionsOf(
       return [
         {
           id: 'rolling_reboot',
-          label: 'Rolling reboot…',
-          pending: 'Rebooting the pool…',
+          label: m.act_rolling_reboot(),
+          pending: m.act_pending_rolling_reboot(),
           danger: true,
-          consequence: 'Reboots the hosts one after another, moving their VMs first.',
+          consequence: m.act_rolling_reboot_consequence(),
           request: vm({ collection: 'pools', action: 'rolling_reboot' }),
         },
         {
           id: 'rolling_update',
-          label: 'Rolling update…',
-          pending: 'Updating the pool…',
+          label: m.act_rolling_update(),
+          pending: m.act_pending_rolling_update(),
           danger: true,
-          consequence: 'Installs the missing patches host by host, rebooting each.',
+          consequence: m.act_rolling_update_consequence(),
           request: vm({ collection: 'pools', action: 'rolling_update' }),
         },
         tagAction('pools'),
@@ -368,25 +386,25 @@ export function actionsOf(
       return [
         {
           id: 'scan',
-          label: 'Rescan',
-          pending: 'Scanning…',
+          label: m.act_rescan(),
+          pending: m.act_pending_rescan(),
           request: vm({ collection: 'srs', action: 'scan' }),
         },
         {
           id: 'reclaim_space',
-          label: 'Reclaim space',
-          pending: 'Reclaiming…',
+          label: m.act_reclaim(),
+          pending: m.act_pending_reclaim(),
           request: vm({ collection: 'srs', action: 'reclaim_space' }),
         },
         tagAction('srs'),
-        del('srs', 'SR and every disk on it'),
+        del('srs', m.act_delete_what_sr()),
       ]
     case 'vdis':
       return [
         {
           id: 'migrate',
-          label: 'Move to another SR…',
-          pending: 'Moving…',
+          label: m.act_move_vdi(),
+          pending: m.act_pending_move_vdi(),
           form: { kind: 'migrate-vdi' },
           request: (id, form) => ({
             method: 'objects.action',
@@ -396,8 +414,8 @@ export function actionsOf(
         },
         {
           id: 'rename',
-          label: 'Rename…',
-          pending: 'Renaming…',
+          label: m.act_rename(),
+          pending: m.act_pending_rename(),
           form: { kind: 'rename', initial: name },
           request: (id, form) => ({
             method: 'objects.rename',
@@ -407,17 +425,17 @@ export function actionsOf(
           }),
         },
         tagAction('vdis'),
-        del('vdis', 'disk'),
+        del('vdis', m.act_delete_what_disk()),
       ]
     case 'networks':
-      return [tagAction('networks'), del('networks', 'network')]
+      return [tagAction('networks'), del('networks', m.act_delete_what_network())]
     case 'tasks':
       return valueAt(row, 'status') === 'pending'
         ? [
             {
               id: 'abort',
-              label: 'Abort',
-              pending: 'Aborting…',
+              label: m.act_abort(),
+              pending: m.act_pending_abort(),
               request: vm({ collection: 'tasks', action: 'abort' }),
             },
           ]
@@ -426,8 +444,8 @@ export function actionsOf(
       return [
         {
           id: 'run',
-          label: 'Run now',
-          pending: 'Starting…',
+          label: m.act_run(),
+          pending: m.vm_pending_start(),
           request: vm({ collection: 'schedules', action: 'run' }),
         },
       ]

@@ -1,0 +1,176 @@
+import { expect, test, type XoApp as XoFixture } from './fixtures'
+import { DetailsPage } from './pages/details-page'
+import { VmsPage } from './pages/vms-page'
+import { WelcomePage } from './pages/welcome-page'
+
+// The inventory browser on the Demo lab, as an admin uses it. Harness-only: the assertions read
+// the simulator's state, which the packaged app does not expose.
+
+type Record = { [key: string]: unknown; id: string }
+const store = (xo: XoFixture) => {
+  const lab = xo.core?.demo.simulator?.lab
+  if (!lab) throw new Error('no Demo lab')
+  return lab.store
+}
+const list = (xo: XoFixture, collection: 'vms' | 'hosts' | 'vdis' | 'vbds' | 'vm-snapshots') =>
+  [...store(xo).list(collection)] as Record[]
+
+/** A running VM with a disk, on a host whose pool has another running host. */
+function movableVm(xo: XoFixture): { vm: Record; host: Record; other: Record } {
+  const hosts = list(xo, 'hosts').filter(
+    (h) => h['power_state'] === 'Running' && h['enabled'] !== false,
+  )
+  for (const vm of list(xo, 'vms').sort((a, b) =>
+    String(a['name_label']).localeCompare(String(b['name_label'])),
+  )) {
+    if (vm['power_state'] !== 'Running') continue
+    const host = hosts.find((h) => h.id === vm['$container'])
+    const other = hosts.find((h) => h.id !== host?.id && h['$pool'] === host?.['$pool'])
+    const disks = (vm['$VBDs'] as string[] | undefined) ?? []
+    if (host && other && disks.length > 0) return { vm, host, other }
+  }
+  throw new Error('no movable VM in the Demo lab')
+}
+
+async function openLab(xo: XoFixture): Promise<VmsPage> {
+  const welcome = new WelcomePage(xo.page)
+  await welcome.openDemo.click()
+  await expect(welcome.instance('Demo lab')).toContainText('Live')
+  return new VmsPage(xo.page)
+}
+
+test('finds a VM with a filter expression, then reaches its disk and its host through links', async ({
+  xo,
+}) => {
+  const vms = await openLab(xo)
+  const { vm, host } = movableVm(xo)
+  const name = String(vm['name_label'])
+  await vms.filter.fill(`power_state:Running name_label:"${name}"`)
+  await expect(vms.count).toHaveText('1 VMs')
+  await vms.row(name).getByRole('button', { name, exact: true }).click()
+
+  const details = new DetailsPage(xo.page)
+  await expect(details.heading).toHaveText(name)
+  await details.tab('Related').click()
+  const vbd = store(xo).get('vbds', ((vm['$VBDs'] as string[]) ?? [])[0] ?? '')
+  const disk = store(xo).get('vdis', String(vbd?.['VDI']))
+  const diskName = String(disk?.['name_label'])
+  await details.related('Disks', diskName).click()
+  await expect(details.heading).toHaveText(diskName)
+  await expect(details.kind).toHaveText('VDI on Demo lab')
+
+  await xo.page.getByRole('button', { name: 'Back', exact: true }).click()
+  await expect(details.heading).toHaveText(name)
+  await details.tab('Related').click()
+  await details.related('Host', String(host['name_label'])).click()
+  await expect(details.heading).toHaveText(String(host['name_label']))
+  await expect(details.kind).toHaveText('Host on Demo lab')
+})
+
+test('adds a tag inline, and the VM row shows it', async ({ xo }) => {
+  const vms = await openLab(xo)
+  const { vm } = movableVm(xo)
+  const name = String(vm['name_label'])
+  await vms.filter.fill(`name_label:"${name}"`)
+  await vms.row(name).getByRole('button', { name, exact: true }).click()
+  const details = new DetailsPage(xo.page)
+  await details.newTag.fill('maintenance-window')
+  await details.newTag.press('Enter')
+  await expect(details.tag('maintenance-window')).toBeVisible()
+  expect(store(xo).get('vms', vm.id)?.['tags']).toContain('maintenance-window')
+
+  await xo.page.keyboard.press('Alt+ArrowLeft')
+  await expect(vms.row(name)).toContainText('maintenance-window')
+})
+
+test('takes a snapshot of a VM and sees it among its snapshots', async ({ xo }) => {
+  const vms = await openLab(xo)
+  const { vm } = movableVm(xo)
+  const name = String(vm['name_label'])
+  await vms.filter.fill(`name_label:"${name}"`)
+  await vms.row(name).getByRole('button', { name, exact: true }).click()
+  const details = new DetailsPage(xo.page)
+  await details.action('Snapshot…').click()
+  const dialog = xo.page.getByRole('dialog', { name: `Snapshot ${name}?` })
+  await dialog.getByRole('textbox', { name: 'Snapshot name' }).fill(`${name} before upgrade`)
+  await dialog.getByRole('button', { name: 'Snapshot', exact: true }).click()
+  await expect(dialog).toBeHidden()
+
+  await details.tab('Related').click()
+  await expect(details.related('Snapshots', `${name} before upgrade`)).toBeVisible({
+    timeout: 15_000,
+  })
+  const snapshot = list(xo, 'vm-snapshots').find(
+    (s) => s['name_label'] === `${name} before upgrade`,
+  )
+  expect(snapshot?.['$snapshot_of']).toBe(vm.id)
+})
+
+test('migrates a VM to another host, and its row moves there', async ({ xo }) => {
+  const vms = await openLab(xo)
+  const { vm, host, other } = movableVm(xo)
+  const name = String(vm['name_label'])
+  await vms.filter.fill(`name_label:"${name}"`)
+  await expect(vms.row(name)).toContainText(String(host['name_label']))
+  await vms.row(name).getByRole('button', { name, exact: true }).click()
+  const details = new DetailsPage(xo.page)
+  await details.action('Migrate…').click()
+  const dialog = xo.page.getByRole('dialog', { name: `Migrate ${name}?` })
+  await dialog.getByRole('combobox', { name: 'Destination host' }).selectOption({
+    label: String(other['name_label']),
+  })
+  await dialog.getByRole('button', { name: 'Migrate', exact: true }).click()
+  await expect(dialog).toBeHidden()
+
+  await xo.page.keyboard.press('Alt+ArrowLeft')
+  await expect(vms.row(name)).toContainText(String(other['name_label']), { timeout: 15_000 })
+  expect(store(xo).get('vms', vm.id)?.['$container']).toBe(other.id)
+})
+
+test('shuts down three VMs at once with one confirmation', async ({ xo }) => {
+  const vms = await openLab(xo)
+  await vms.filter.fill('power_state:Running')
+  const running = list(xo, 'vms')
+    .filter((v) => v['power_state'] === 'Running')
+    .map((v) => String(v['name_label']))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }))
+  const three = running.slice(0, 3)
+  for (const name of three)
+    await vms
+      .row(name)
+      .getByRole('checkbox', { name: `Select ${name}` })
+      .check()
+  const bulk = xo.page.getByRole('region', { name: 'Selected VMs' })
+  await expect(bulk).toContainText('3 selected')
+  await bulk.getByRole('button', { name: 'Shut down', exact: true }).click()
+
+  const dialog = xo.page.getByRole('dialog', { name: 'Shut down 3 VMs?' })
+  for (const name of three) await expect(dialog.getByText(name, { exact: true })).toBeVisible()
+  await dialog.getByRole('button', { name: 'Shut down', exact: true }).click()
+  await expect(xo.page.getByRole('dialog')).toHaveCount(0)
+
+  await vms.filter.fill('')
+  for (const name of three)
+    await expect(vms.powerState(name)).toHaveText('Halted', { timeout: 15_000 })
+  await xo.page.getByTestId('open-tasks').click()
+  const tasks = xo.page.getByRole('table', { name: 'Tasks' })
+  for (const name of three)
+    await expect(tasks.getByRole('row', { name: `Shut down ${name}` })).toContainText('Done')
+})
+
+test('shows a running VM’s CPU and memory graphs in its stats tab', async ({ xo }) => {
+  const vms = await openLab(xo)
+  const { vm } = movableVm(xo)
+  const name = String(vm['name_label'])
+  await vms.filter.fill(`name_label:"${name}"`)
+  await vms.row(name).getByRole('button', { name, exact: true }).click()
+  const details = new DetailsPage(xo.page)
+  await details.tab('Stats').click()
+  const charts = xo.page.getByTestId('stats-chart')
+  await expect(charts.first()).toBeVisible()
+  await expect(xo.page.getByRole('figure', { name: /^CPU/ })).toBeVisible()
+  await expect(xo.page.getByRole('figure', { name: /^Memory/ })).toBeVisible()
+  await expect(
+    xo.page.getByRole('figure', { name: /^CPU/ }).locator('canvas').first(),
+  ).toBeVisible()
+})
