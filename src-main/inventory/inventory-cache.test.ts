@@ -524,3 +524,18 @@ describe('the first read, collection by collection', () => {
     expect(cache.get('vms', 'a')?.['power_state']).toBe('Halted')
   })
 })
+
+describe('a names list', () => {
+  it('gets only the fields it asks for, with the id', async () => {
+    cache = new InventoryCache({
+      instanceId: 'i',
+      load: async () => vms,
+      collections: { vms: ['name_label', 'power_state', 'memory'] },
+    })
+    await cache.sync()
+    const page = cache.page('vms', { offset: 0, limit: 10, fields: ['name_label'] })
+    expect(page.items.map((item) => Object.keys(item).sort())).toEqual(
+      vms.map(() => ['id', 'name_label']),
+    )
+  })
+})

@@ -223,6 +223,7 @@ export const schemas = {
       .strictObject({ field: z.string().max(100), direction: z.enum(['asc', 'desc']).optional() })
       .optional(),
     filter: z.string().max(1_000).optional(),
+    fields: z.array(z.string().min(1).max(100)).max(50).optional(),
   }),
   // The same bounds as `inventory.page`, across every instance.
   'inventory.pageAll': z.strictObject({

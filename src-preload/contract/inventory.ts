@@ -68,6 +68,8 @@ export interface InventoryPageQuery {
   sort?: InventorySort
   /** XO's search syntax (complex-matcher, as in XO's own search bar): `power_state:Running web`. */
   filter?: string
+  /** Only these top-level fields of each object (`id` always): a names list needs no more. */
+  fields?: string[]
 }
 
 /** One slice of a collection, with the number of objects matching the filter. */

@@ -146,6 +146,7 @@ export class ObjectTable<C extends BrowsableCollection = BrowsableCollection> ex
       collection,
       offset: 0,
       limit: 5_000,
+      fields: ['name_label'],
     })
     if (res.ok) for (const item of res.value.items) this.#name(collection, item)
   }
