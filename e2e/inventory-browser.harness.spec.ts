@@ -119,6 +119,12 @@ test('migrates a VM to another host, and its row moves there', async ({ xo }) =>
   await dialog.getByRole('combobox', { name: 'Destination host' }).selectOption({
     label: String(other['name_label']),
   })
+  // The same request as a command for a script: XO's route and body, the token left to the shell.
+  await dialog.getByText('Copy as curl').click()
+  const curl = dialog.getByTestId('action-curl')
+  await expect(curl).toContainText(`/vms/${vm.id}/actions/migrate`)
+  await expect(curl).toContainText(`"hostId":"${other.id}"`)
+  await expect(curl).toContainText('$XO_TOKEN')
   await dialog.getByRole('button', { name: 'Migrate', exact: true }).click()
   await expect(dialog).toBeHidden()
 

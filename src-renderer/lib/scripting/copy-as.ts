@@ -41,3 +41,33 @@ export function listAsCli(q: ListQuery): string {
   ]
   return words.map(shellQuote).join(' ')
 }
+
+/** One request of an action, as the window sends it to main (see lib/objects/object-actions.ts). */
+export type ActionCall =
+  | { method: 'objects.action'; collection: string; action: string; id: string; params?: object }
+  | { method: 'objects.delete'; collection: string; id: string }
+  | { method: 'objects.rename'; collection: string; id: string; name: string }
+  | { method: 'objects.tag'; collection: string; id: string; tag: string; present: boolean }
+
+/**
+ * The XO REST request an action sends, as curl: `POST /{collection}/{id}/actions/{action}` with
+ * its body, `DELETE`, `PATCH` or `PUT`/`DELETE …/tags/{tag}`, as XO's spec names them.
+ */
+export function actionAsCurl(base: string, call: ActionCall): string {
+  const root = `${base.replace(/\/$/, '')}/${call.collection}/${encodeURIComponent(call.id)}`
+  const cookie = `-b "authenticationToken=$XO_TOKEN"`
+  const json = (body: object): string =>
+    ` -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`
+  switch (call.method) {
+    case 'objects.action':
+      // Without `sync=true` XO answers at once with the task's URL, as XO Desk uses it.
+      return `curl -sS ${cookie} -X POST${call.params ? json(call.params) : ''} ${shellQuote(`${root}/actions/${call.action}`)}`
+    case 'objects.delete':
+      return `curl -sS ${cookie} -X DELETE ${shellQuote(root)}`
+    case 'objects.rename':
+      // `PATCH /vms/{id}` takes `nameLabel`; `PATCH /vdis/{id}` takes `name_label` (XO's spec).
+      return `curl -sS ${cookie} -X PATCH${json(call.collection === 'vms' ? { nameLabel: call.name } : { name_label: call.name })} ${shellQuote(root)}`
+    case 'objects.tag':
+      return `curl -sS ${cookie} -X ${call.present ? 'PUT' : 'DELETE'} ${shellQuote(`${root}/tags/${encodeURIComponent(call.tag)}`)}`
+  }
+}
