@@ -49,7 +49,13 @@ describe('an action as curl', () => {
 
   it('adds a tag with PUT on the tag route, its name encoded', () => {
     expect(
-      actionAsCurl(base, { method: 'objects.tag', collection: 'vms', id: 'v', tag: 'a b', present: true }),
+      actionAsCurl(base, {
+        method: 'objects.tag',
+        collection: 'vms',
+        id: 'v',
+        tag: 'a b',
+        present: true,
+      }),
     ).toContain(`-X PUT https://xo.example.net/rest/v0/vms/v/tags/a%20b`)
   })
 })
