@@ -15,7 +15,7 @@ import { WelcomePage } from '../pages/welcome-page'
 const OUT = 'screenshots'
 const WRITES_README = process.env['npm_lifecycle_event'] === 'screenshots'
 
-test.use({ viewport: { width: 1280, height: 760 } })
+test.use({ viewport: { width: 1440, height: 820 } })
 
 async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(OUT, { recursive: true })
@@ -38,6 +38,18 @@ test('the Demo lab lists its VMs, live', async ({ xo }) => {
   await expect(vms.table.getByRole('row').nth(8)).toBeVisible()
   await shoot(xo.page, 'demo-lab-vms')
   if (WRITES_README) await xo.page.screenshot({ path: join('docs', 'screenshot.png') })
+})
+
+test('a running VM’s details show its graphs', async ({ xo }) => {
+  await new WelcomePage(xo.page).openDemo.click()
+  const vms = new VmsPage(xo.page)
+  await vms.filter.fill('power_state:Running')
+  await expect(vms.table.getByTestId('power-state').first()).toHaveText('Running')
+  await vms.table.getByRole('row').nth(1).getByRole('cell').nth(1).getByRole('button').click()
+  await xo.page.getByRole('tab', { name: 'Stats' }).click()
+  await expect(xo.page.getByTestId('stats-chart').first().locator('canvas').first()).toBeVisible()
+  await shoot(xo.page, 'demo-lab-vm-stats')
+  if (WRITES_README) await xo.page.screenshot({ path: join('docs', 'screenshot-details.png') })
 })
 
 test('a filter narrows the VM list to the running VMs', async ({ xo }) => {

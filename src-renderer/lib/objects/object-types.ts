@@ -94,9 +94,9 @@ const types = (): Record<BrowsableCollection, Omit<ObjectType, 'collection'>> =>
     singular: m.obj_vm(),
     columns: [
       name(),
-      { key: 'power_state', label: m.obj_col_power(), kind: 'power', width: 112 },
+      { key: 'power_state', label: m.obj_col_power(), kind: 'power', width: 116 },
       pool(),
-      { key: '$container', label: m.obj_col_host(), kind: 'ref', width: 150 },
+      { key: '$container', label: m.obj_col_host(), kind: 'ref', width: 130 },
       { key: 'CPUs.number', label: m.obj_col_cpus(), kind: 'count', width: 56 },
       { key: 'memory.size', label: m.obj_col_memory(), kind: 'bytes', width: 80 },
       { key: 'mainIpAddress', label: m.obj_col_ip(), kind: 'text', width: 120 },
