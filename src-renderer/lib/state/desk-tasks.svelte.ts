@@ -1,3 +1,4 @@
+import { SvelteSet } from 'svelte/reactivity'
 import type { DeskTask, XoBridge } from '@contract'
 
 /**
@@ -7,6 +8,8 @@ import type { DeskTask, XoBridge } from '@contract'
 export class DeskTasksState {
   tasks = $state.raw<DeskTask[]>([])
   readonly #xo: XoBridge
+  /** The tasks the admin started from a dialog or a menu: their failure is told where they are. */
+  readonly #followed = new SvelteSet<string>()
 
   constructor(xo: XoBridge) {
     this.#xo = xo
@@ -35,9 +38,19 @@ export class DeskTasksState {
     if (res.ok) this.tasks = res.value
   }
 
-  /** A task main refused at once still shows, with its reason. */
+  /** A task just started from the window: listed at once, and its failure told until dismissed. */
   add(task: DeskTask): void {
+    this.#followed.add(task.id)
     this.#put(task)
+  }
+
+  /** The started tasks that failed, now or later, and were not dismissed. */
+  get failures(): DeskTask[] {
+    return this.tasks.filter((t) => this.#followed.has(t.id) && t.status === 'failure' && t.error)
+  }
+
+  dismiss(id: string): void {
+    this.#followed.delete(id)
   }
 
   #put(task: DeskTask): void {
