@@ -180,3 +180,22 @@ test('shows a running VM’s CPU and memory graphs in its stats tab', async ({ x
     xo.page.getByRole('figure', { name: /^CPU/ }).locator('canvas').first(),
   ).toBeVisible()
 })
+
+test('runs a backup job now from its details, and the Tasks panel shows it done', async ({
+  xo,
+}) => {
+  await openLab(xo)
+  await xo.page
+    .getByRole('navigation', { name: 'Object types' })
+    .getByRole('button', { name: /^Backup jobs/ })
+    .click()
+  const jobs = xo.page.getByRole('table', { name: 'Backup jobs' })
+  await jobs.getByRole('row').nth(1).getByRole('cell').nth(1).getByRole('button').click()
+  const details = new DetailsPage(xo.page)
+  await details.tab('Related').click()
+  const schedules = xo.page.getByRole('list', { name: 'Schedules' })
+  await schedules.getByRole('button', { name: 'Run now' }).first().click()
+  await xo.page.getByTestId('open-tasks').click()
+  const task = xo.page.getByRole('table', { name: 'Tasks' }).getByRole('row', { name: /^Run now/ })
+  await expect(task).toContainText('Done', { timeout: 15_000 })
+})

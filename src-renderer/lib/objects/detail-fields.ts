@@ -213,6 +213,10 @@ const RELATIONS: Record<string, () => string> = {
   vm: m.obj_vm,
   object: m.rel_object,
   template: m.obj_template,
+  job: m.obj_backup_job,
+  schedules: m.rel_schedules,
+  users: m.obj_users,
+  groups: m.obj_groups,
 }
 
 export function relationLabel(relation: string): string {
