@@ -199,3 +199,17 @@ test('runs a backup job now from its details, and the Tasks panel shows it done'
   const task = xo.page.getByRole('table', { name: 'Tasks' }).getByRole('row', { name: /^Run now/ })
   await expect(task).toContainText('Done', { timeout: 15_000 })
 })
+
+test('a host’s missing patches say why XO does not list them without a licence', async ({ xo }) => {
+  await openLab(xo)
+  await xo.page
+    .getByRole('navigation', { name: 'Object types' })
+    .getByRole('button', { name: /^Hosts/ })
+    .click()
+  const hosts = xo.page.getByRole('table', { name: 'Hosts' })
+  await hosts.getByRole('row').nth(1).getByRole('cell').nth(1).getByRole('button').click()
+  await new DetailsPage(xo.page).tab('Missing patches').click()
+  const alert = xo.page.getByRole('tabpanel').getByRole('alert')
+  await expect(alert).toContainText('XOA licence')
+  await expect(alert).toContainText('yum check-update')
+})

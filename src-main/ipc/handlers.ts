@@ -13,6 +13,7 @@ import { pageAcross, sourceOf } from '../inventory/cross-instance'
 import { BROWSABLE_COLLECTIONS, type ObjectCounts } from '@contract'
 import { readObjectDetails } from '../objects/object-details'
 import { readObjectStats } from '../stats/object-stats'
+import { readMissingPatches } from '../objects/missing-patches'
 import type { DeskTasks } from '../tasks/desk-tasks'
 import { objectHandlers } from './object-handlers'
 import type { Log } from '../log'
@@ -144,6 +145,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       readObjectDetails(deps.instances.get(ref.instanceId), ref, signal),
     'objects.stats': (input, signal) =>
       readObjectStats(deps.instances.get(input.instanceId).client, input, signal),
+    'objects.patches': ({ instanceId, id }, signal) =>
+      readMissingPatches(deps.instances.get(instanceId), id, signal),
     ...objectHandlers(deps),
     // Every instance at once: one that is unreachable or still reading is reported, not awaited.
     'inventory.pageAll': (query, signal) =>

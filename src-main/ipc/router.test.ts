@@ -60,6 +60,7 @@ function setup() {
     'objects.rename': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'objects.tag': vi.fn(async () => Promise.reject(new Error('not in this test'))),
     'objects.stats': vi.fn(async () => Promise.reject(new Error('not in this test'))),
+    'objects.patches': vi.fn(async () => []),
     'tasks.list': vi.fn(async () => []),
     'tasks.clear': vi.fn(async () => []),
     'prefs.get': vi.fn(async () => ({ locale: 'system' as const, columns: {}, searches: [] })),

@@ -355,6 +355,7 @@ export const schemas = {
     id: objectId,
     granularity: z.enum(['seconds', 'minutes', 'hours', 'days']),
   }),
+  'objects.patches': z.strictObject({ instanceId, id: objectId }),
   'tasks.list': z.undefined(),
   'tasks.clear': z.undefined(),
   'prefs.get': z.undefined(),

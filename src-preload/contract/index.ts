@@ -35,6 +35,7 @@ import type {
   BrowserPrefs,
   DeletableCollection,
   DeskTask,
+  MissingPatch,
   ObjectActionInput,
   ObjectCounts,
   ObjectDetails,
@@ -142,6 +143,8 @@ export interface Methods {
     }
     output: ObjectStats
   }
+  /** The patches a host lacks, as XO lists them (it needs an XOA licence for that). */
+  'objects.patches': { input: { instanceId: InstanceId; id: string }; output: MissingPatch[] }
   /** The actions XO Desk started this session, across instances, newest first. */
   'tasks.list': { input: undefined; output: DeskTask[] }
   /** Forgets the tasks that ended; returns those left. */
@@ -246,6 +249,7 @@ export const METHODS = {
   'objects.rename': true,
   'objects.tag': true,
   'objects.stats': true,
+  'objects.patches': true,
   'tasks.list': true,
   'tasks.clear': true,
   'prefs.get': true,

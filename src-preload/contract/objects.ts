@@ -227,6 +227,16 @@ export interface DeskTask {
   error?: AppError
 }
 
+/** A patch a host lacks (`GET /hosts/{id}/missing_patches`, XCP-ng's or XenServer's form). */
+export interface MissingPatch {
+  name: string
+  version?: string
+  release?: string
+  description?: string
+  /** Bytes to download. */
+  size?: number
+}
+
 /** A search an admin saved for one instance and object type. */
 export interface SavedSearch {
   id: string

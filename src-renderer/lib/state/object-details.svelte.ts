@@ -1,4 +1,4 @@
-import type { AppError, ObjectDetails, ObjectRef, XoBridge } from '@contract'
+import type { AppError, MissingPatch, ObjectDetails, ObjectRef, XoBridge } from '@contract'
 
 /** A live change to the object shown re-reads its details at most this often. */
 const REFRESH_PAUSE_MS = 500
@@ -14,6 +14,9 @@ export class ObjectDetailsState {
   loading = $state(false)
   /** The object was removed from XO while shown. */
   gone = $state(false)
+  /** A host's missing patches, read when their tab opens (XO asks its update servers). */
+  patches = $state.raw<MissingPatch[] | undefined>()
+  patchesError = $state<AppError | undefined>()
   readonly ref: ObjectRef
   readonly #xo: XoBridge
   #sequence = 0
@@ -55,6 +58,16 @@ export class ObjectDetailsState {
       this.error = undefined
       this.gone = false
     } else this.error = res.error
+  }
+
+  async loadPatches(): Promise<void> {
+    if (this.ref.collection !== 'hosts' || this.patches) return
+    const res = await this.#xo.invoke('objects.patches', {
+      instanceId: this.ref.instanceId,
+      id: this.ref.id,
+    })
+    if (res.ok) this.patches = res.value
+    else this.patchesError = res.error
   }
 
   /** Adds or removes a tag; the object's new tags arrive through the event stream. */
