@@ -10,7 +10,9 @@ export class ObjectCounts {
   constructor(xo: XoBridge) {
     this.#xo = xo
     xo.on('inventory.diff', (diff) => {
-      if (diff.instanceId === this.#instanceId) this.counts.set(diff.collection, diff.total)
+      // Most diffs change no count: leave the navigation alone then.
+      if (diff.instanceId === this.#instanceId && this.counts.get(diff.collection) !== diff.total)
+        this.counts.set(diff.collection, diff.total)
     })
   }
 
