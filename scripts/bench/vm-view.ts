@@ -14,6 +14,7 @@
 import { existsSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
+import { bareListFrames } from './bare-list'
 import { chromium, type Page } from '@playwright/test'
 import globalSetup from '../../e2e/global-setup'
 import { RENDERER_DIR, SHIM_BUNDLE } from '../../e2e/harness/paths'
@@ -417,6 +418,9 @@ export async function benchVmView(): Promise<string[]> {
     const wallCpu = (runs: { wall: number; cpu: number }[]): string =>
       `${ms(median(runs.map((r) => r.wall)))} wall, ${ms(median(runs.map((r) => r.cpu)))} CPU`
     const p95 = p95Of(scroll)
+    const bare = await bareListFrames(browser, SCROLL_PX, RUN_MS, UPDATES_PER_S)
+    const fpsOf = (frames: number[]): number =>
+      frames.length / (frames.reduce((a, b) => a + b, 0) / 1_000)
     const worstFilter = Math.max(...[...cold, ...warmFilter].map((r) => r.cpu))
     return [
       `frame figures: headless Chromium without a GPU (--disable-gpu, software compositing), ${n} VMs, viewport 1400 × 900, best of ${FRAME_RUNS} runs; load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? NaN).toFixed(1)} at the end on ${cpus().length} CPUs (other work on the machine lengthens frames and the bridge's round trips)`,
@@ -425,8 +429,10 @@ export async function benchVmView(): Promise<string[]> {
       `b. scrolling ${SCROLL_PX} px per frame for ${RUN_MS / 1_000} s (${scroll.checked} frames, ${(scroll.px / ROW).toFixed(0)} rows): frame time p95 ${ms(p95)} (runs: ${list(scrolls.map(p95Of))}), median ${ms(median(scroll.frames))}, max ${ms(Math.max(...scroll.frames))}; target p95 ≤ ${TARGET.p95FrameMs} ms: ${met(p95 <= TARGET.p95FrameMs)}`,
       `b. frames with a wrong VM in a visible slot: ${scrolls.map((r) => r.wrongFrames).reduce((a, b) => a + b)} of ${scrolls.map((r) => r.checked).reduce((a, b) => a + b)} in all runs (${scrolls.map((r) => r.wrongSlots).reduce((a, b) => a + b)} slots); target 0: ${met(scrolls.every((r) => r.wrongFrames === 0))}`,
       `b. frames with a blank visible slot: ${scroll.blankFrames} of ${scroll.checked} (${pct(scroll.blankFrames, scroll.checked)}; ${scroll.blankSlots} slots of ${scroll.slots}); all runs: ${scrolls.map((r) => pct(r.blankFrames, r.checked)).join(', ')}`,
+      `b. baseline, same Chromium and run: a framework-free list (10,000 rows, a pool of placed rows refilled on scroll, no data layer, no IPC) scrolled the same way: frame time p95 ${ms(quantile(bare.scrolling, 0.95))}, median ${ms(median(bare.scrolling))}; the VM view's p95 is ${(p95 / quantile(bare.scrolling, 0.95)).toFixed(2)}× it`,
       `b. meanwhile ${scroll.pageMs.length} VM windows read, round trip through the harness bridge (page clock) ${ms(median(scroll.pageMs))} median, ${ms(quantile(scroll.pageMs, 0.95))} p95`,
       `c. ${best.updatesPerS.toFixed(0)} live updates per second to random VMs (simulator store → XO event stream → inventory cache → inventory.diff): ${best.fps.toFixed(1)} fps over ${best.seconds.toFixed(1)} s (runs: ${lives.map((r) => r.fps.toFixed(1)).join(', ')}), frame time p95 ${ms(best.p95)}; target ≥ ${TARGET.fps} fps: ${met(best.fps >= TARGET.fps)}`,
+      `c. baseline, same Chromium and run: the framework-free list with ${UPDATES_PER_S} row changes per second: ${fpsOf(bare.updating).toFixed(1)} fps, frame time p95 ${ms(quantile(bare.updating, 0.95))}; the VM view reaches ${((best.fps / fpsOf(bare.updating)) * 100).toFixed(0)} % of it`,
       `c. meanwhile the renderer read ${best.vmPages} VM pages (${(best.vmPages / best.seconds).toFixed(1)} per second), each answered in main in ${ms(median(livePageMs))} median, ${ms(quantile(livePageMs, 0.95))} p95 (dispatch, Node clock)`,
       `d. \`inventory.page\` with a filter over ${n} VMs (InventoryCache in Node, sorted by name, limit 200, Chromium closed): cold (a new filter) ${wallCpu(cold)}, median of ${cold.length} (CPU ${list(cold.map((r) => r.cpu))}; "${FILTER}" first, ${matches} matches); warm ${wallCpu(warmFilter)}; target ≤ ${TARGET.filterMs} ms: ${met(worstFilter <= TARGET.filterMs)} (worst CPU ${ms(worstFilter)})`,
       `d. the same filter read again after one live change to a matching VM: ${wallCpu(changed)}, median of ${changed.length}`,

@@ -540,7 +540,7 @@ export class InventoryCache {
 }
 
 /** Only the given top-level fields of an object, and its id. */
-function pick(row: InventoryObject, fields: readonly string[]): InventoryObject {
+export function pick(row: InventoryObject, fields: readonly string[]): InventoryObject {
   const out: InventoryObject = { id: row.id }
   for (const field of fields) if (Object.hasOwn(row, field)) out[field] = row[field]
   return out

@@ -39,3 +39,23 @@ it('reads every collection of the browser from the Demo lab, none of them empty'
     )
   }
 })
+
+it('answers a VM page with only the fields the list asked for', async () => {
+  const signal = AbortSignal.timeout(30_000)
+  expect(await core.dispatch('demo.open', undefined, signal)).toMatchObject({ ok: true })
+  const page = await core.dispatch(
+    'inventory.page',
+    {
+      instanceId: 'demo',
+      collection: 'vms',
+      offset: 0,
+      limit: 20,
+      fields: ['name_label', 'power_state'],
+    },
+    signal,
+  )
+  if (!page.ok) throw new Error(page.error.message)
+  expect(page.value.items.length).toBe(20)
+  for (const vm of page.value.items)
+    expect(Object.keys(vm).sort()).toEqual(['id', 'name_label', 'power_state'])
+})

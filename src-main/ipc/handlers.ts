@@ -10,6 +10,7 @@ import { refusedVmActions } from '../instances/instance-account'
 import { summaryOf, type Instance, type InstanceRegistry } from '../instances/instance-registry'
 import { startVmAction, vmNameOf } from '../instances/vm-actions'
 import { pageAcross, sourceOf } from '../inventory/cross-instance'
+import { pick } from '../inventory/inventory-cache'
 import { BROWSABLE_COLLECTIONS, type ObjectCounts } from '@contract'
 import { readObjectDetails } from '../objects/object-details'
 import { readObjectStats } from '../stats/object-stats'
@@ -130,8 +131,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       // The first pages may be asked for before the first read ends: they all wait for that one
       // read, and answer with its data.
       await live.ready(signal, collectionsFor(query))
-      const page = live.cache.page(query.collection, query)
-      return query.collection === 'vms' ? withRefusals(deps.instances.get(instanceId), page) : page
+      // Refusals read the whole cached VM; the answer then keeps only the fields asked for.
+      const { fields, ...whole } = query
+      const page = live.cache.page(query.collection, whole)
+      const shown =
+        query.collection === 'vms' ? withRefusals(deps.instances.get(instanceId), page) : page
+      return fields
+        ? { ...shown, items: shown.items.map((o) => pick(o, [...fields, '$refused'])) }
+        : shown
     },
     'inventory.counts': async ({ instanceId }, signal) => {
       const { live } = deps.instances.get(instanceId)

@@ -308,3 +308,24 @@ export function countOf(collection: InventoryCollection, count: number): string 
     ? browsable.count(count)
     : m.obj_count_other({ count, what: singularOf(collection) })
 }
+
+/** What a row's actions read besides its columns (power state, a snapshot's VM, a template's pool). */
+const ACTION_FIELDS = [
+  'name_label',
+  'name',
+  'power_state',
+  'enabled',
+  'status',
+  '$snapshot_of',
+  '$pool',
+  'tags',
+]
+
+/**
+ * The fields a list asks main for: every column's (the chooser may show any) and what its actions
+ * read, so a page carries no VBD lists or address maps it never shows.
+ */
+export function listFields(collection: BrowsableCollection): string[] {
+  const columns = objectType(collection).columns.map((c) => c.key.split('.')[0] ?? c.key)
+  return [...new Set([...columns, ...ACTION_FIELDS])]
+}

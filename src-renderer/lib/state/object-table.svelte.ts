@@ -9,7 +9,7 @@ import type {
 } from '@contract'
 import { ListTable } from './list-table.svelte'
 import type { ListPage, PageQuery } from './windowed-list.svelte'
-import { objectType } from '../objects/object-types'
+import { listFields, objectType } from '../objects/object-types'
 
 /** The collections whose names other lists show in place of ids (`$pool`, `$container`, `$SR`…). */
 const NAMED = ['pools', 'hosts', 'srs', 'networks'] as const
@@ -94,6 +94,7 @@ export class ObjectTable<C extends BrowsableCollection = BrowsableCollection> ex
       ...query,
       instanceId: this.#instanceId,
       collection: this.collection,
+      fields: listFields(this.collection),
     }) as Promise<Result<ListPage<Row<C>>>>
   }
 
