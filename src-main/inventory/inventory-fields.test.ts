@@ -1,6 +1,12 @@
 // What the inventory holds, read from the Demo lab through the real client: every collection of
 // the browser and of the relations, with the fields it keeps, in one first read.
-import { BROWSABLE_COLLECTIONS, INVENTORY_COLLECTIONS, type ObjectCounts } from '@contract'
+import {
+  BROWSABLE_COLLECTIONS,
+  INVENTORY_COLLECTIONS,
+  type InventoryPage,
+  type ObjectCounts,
+  type Result,
+} from '@contract'
 import { afterEach, expect, it } from 'vitest'
 import { createAppCore } from '../app-core'
 import { TEST_CORE } from '../test-support/test-core'
@@ -43,7 +49,7 @@ it('reads every collection of the browser from the Demo lab, none of them empty'
 it('answers a VM page with only the fields the list asked for', async () => {
   const signal = AbortSignal.timeout(30_000)
   expect(await core.dispatch('demo.open', undefined, signal)).toMatchObject({ ok: true })
-  const page = await core.dispatch(
+  const page = (await core.dispatch(
     'inventory.page',
     {
       instanceId: 'demo',
@@ -53,7 +59,7 @@ it('answers a VM page with only the fields the list asked for', async () => {
       fields: ['name_label', 'power_state'],
     },
     signal,
-  )
+  )) as Result<InventoryPage>
   if (!page.ok) throw new Error(page.error.message)
   expect(page.value.items.length).toBe(20)
   for (const vm of page.value.items)
