@@ -197,6 +197,22 @@ describe('VM table windowing', () => {
     expect(asked).toHaveLength(0)
   })
 
+  it('scrolling down steadily reads the next window ahead of the rows shown, not around them', async () => {
+    const { table, asked } = await openTable()
+    // Rows 0–199 are loaded: at 125 the rows shown come within EDGE of their end.
+    for (let first = 100; first <= 125; first += 5) table.scrolledTo(first, 27)
+    await settle()
+    expect(asked).toHaveLength(1)
+    const next = asked.shift()
+    if (!next) throw new Error('no window read')
+    const first = 125
+    const behind = first - next.offset
+    const ahead = next.offset + next.limit - (first + 27)
+    expect(ahead).toBeGreaterThan(behind)
+    // Still enough behind that going back a few rows reads nothing.
+    expect(behind).toBeGreaterThan(EDGE)
+  })
+
   it('on a screen nearly as tall as the window, scrolling asks once per window, not per event', async () => {
     const { table, asked } = await openTable()
     table.scrolledTo(18, 180)
