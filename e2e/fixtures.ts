@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { test as base, _electron, type Page } from '@playwright/test'
 import { createAppCore, type AppCore, type AppCoreOptions } from '../src-main/app-core'
 import { electronBinary } from './electron-binary'
+import { deliverEvents, exposeInvoke } from './harness/page-bridge'
 import { RENDERER_DIR, SHIM_BUNDLE } from './harness/paths'
 import { serveDirectory } from './harness/static-server'
 
@@ -81,22 +82,15 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
       demoLab: { life: false, actionDelayMs: 800, seed: 'e2e' },
       ...(storage ? { storage } : {}),
     })
-    await page.exposeBinding('__xoInvoke', async (_source, method: unknown, input: unknown) => {
+    await exposeInvoke(page, async (method, input) => {
       traffic.push({ direction: 'invoke', name: String(method), payload: input })
       const result = await core.dispatch(method, input, AbortSignal.timeout(120_000))
       traffic.push({ direction: 'result', name: String(method), payload: result })
       return result
     })
-    const unsubscribe = core.hub.subscribe((name, payload) => {
-      traffic.push({ direction: 'event', name, payload })
-      page
-        .evaluate(
-          ([n, p]) =>
-            (window as unknown as { __xoDeliver(n: unknown, p: unknown): void }).__xoDeliver(n, p),
-          [name, payload] as const,
-        )
-        .catch(() => undefined) // the page may be closing; events to a closed window are dropped as in Electron
-    })
+    const unsubscribe = deliverEvents(page, core.hub, (name, payload) =>
+      traffic.push({ direction: 'event', name, payload }),
+    )
     await page.addInitScript({ path: SHIM_BUNDLE })
     await page.goto(renderer.url)
 

@@ -213,3 +213,69 @@ test('a host’s missing patches say why XO does not list them without a licence
   await expect(alert).toContainText('XOA licence')
   await expect(alert).toContainText('yum check-update')
 })
+
+test('after scrolling far down, a screen reader reads the VM rows in list order', async ({
+  xo,
+}) => {
+  const vms = await openLab(xo)
+  await expect(vms.table.getByRole('row').nth(5)).toBeVisible()
+  // Far enough that every row element has been handed another VM at least once.
+  await vms.table.locator('.body').evaluate((body) => (body.scrollTop = 120 * 34))
+  await expect(vms.table.locator('[aria-rowindex="125"]')).toBeVisible()
+
+  // The rows as the page lays them out, top to bottom.
+  const shown = await vms.table.locator('.rows [role="row"]').evaluateAll((rows) =>
+    rows
+      .map((r) => ({
+        name: r.getAttribute('aria-label'),
+        index: Number(r.getAttribute('aria-rowindex')),
+      }))
+      .sort((a, b) => a.index - b.index)
+      .map((r) => r.name),
+  )
+  // The rows as Chromium's accessibility tree gives them to a screen reader.
+  const cdp = await xo.page.context().newCDPSession(xo.page)
+  await cdp.send('Accessibility.enable')
+  const read = async (): Promise<(string | undefined)[]> => {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+      nodes: {
+        nodeId: string
+        role?: { value: string }
+        name?: { value: string }
+        childIds?: string[]
+      }[]
+    }
+    const byId = new Map(nodes.map((n) => [n.nodeId, n]))
+    const group = nodes.find(
+      (n) =>
+        n.role?.value === 'rowgroup' &&
+        (n.childIds ?? []).some((c) => byId.get(c)?.role?.value === 'row'),
+    )
+    return (group?.childIds ?? [])
+      .map((c) => byId.get(c))
+      .filter((n) => n?.role?.value === 'row')
+      .map((n) => n?.name?.value)
+  }
+  expect(shown.length).toBeGreaterThan(20)
+  await expect.poll(read).toEqual(shown)
+})
+
+test('exports a VM from its row’s menu with the keyboard only', async ({ xo }) => {
+  const vms = await openLab(xo)
+  const vm = String(list(xo, 'vms').find((v) => v['power_state'] === 'Halted')?.['name_label'])
+  await vms.filter.fill(`name_label:"${vm}"`)
+  await expect(vms.row(vm)).toBeVisible()
+  // The table is one Tab stop: Tab from a row leaves the table, not into the row's own buttons.
+  await vms.row(vm).focus()
+  await xo.page.keyboard.press('Tab')
+  expect(
+    await xo.page.evaluate(() => document.activeElement?.closest('[role="row"]') ?? null),
+  ).toBeNull()
+  await vms.row(vm).focus()
+  await xo.page.keyboard.press('Shift+F10')
+  await expect(xo.page.getByRole('menuitem').first()).toBeFocused()
+  await xo.page.keyboard.press('ArrowUp') // wraps to the last item
+  await expect(xo.page.getByRole('menuitem', { name: 'Export…' })).toBeFocused()
+  await xo.page.keyboard.press('Enter')
+  await expect(xo.page.getByRole('dialog', { name: /^Export / })).toBeVisible()
+})

@@ -3,7 +3,8 @@
 import { createBridge } from '../../src-preload/bridge'
 
 interface HarnessWindow {
-  __xoInvoke(method: string, input: unknown): Promise<unknown>
+  /** Main's answer as JSON text (e2e/harness/page-bridge.ts). */
+  __xoInvoke(method: string, input: unknown): Promise<string>
   /** The folder a spec put the files it drops in (set with page.evaluate). */
   __xoDropFolder?: string
 }
@@ -11,16 +12,20 @@ interface HarnessWindow {
 const listeners = new Set<(event: string, payload: unknown) => void>()
 const harness = window as unknown as HarnessWindow
 
-// Main's events arrive here (fixtures.ts calls it with page.evaluate), as ipcRenderer.on would deliver them.
+// Main's events arrive here as JSON text (e2e/harness/page-bridge.ts), as ipcRenderer.on would
+// deliver them.
 Object.defineProperty(window, '__xoDeliver', {
-  value: (event: string, payload: unknown) =>
-    listeners.forEach((listener) => listener(event, payload)),
+  value: (event: string, json: string | undefined) => {
+    // Events without a payload (`library.changed`) come as undefined: JSON has no text for it.
+    const payload: unknown = json === undefined ? undefined : JSON.parse(json)
+    listeners.forEach((listener) => listener(event, payload))
+  },
 })
 
 Object.defineProperty(window, 'xo', {
   value: createBridge(
     {
-      invoke: (method, input) => harness.__xoInvoke(method, input),
+      invoke: async (method, input) => JSON.parse(await harness.__xoInvoke(method, input)),
       listen: (listener) => {
         listeners.add(listener)
         return () => listeners.delete(listener)

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks'
 import { chromium, type Browser } from '@playwright/test'
 import globalSetup from '../../e2e/global-setup'
 import { RENDERER_DIR, SHIM_BUNDLE } from '../../e2e/harness/paths'
+import { deliverEvents, exposeInvoke } from '../../e2e/harness/page-bridge'
 import { serveDirectory } from '../../e2e/harness/static-server'
 import { createAppCore, type AppCore } from '../../src-main/app-core'
 import { generateCertificate, startSimulator } from '../../src-main/simulator'
@@ -119,7 +120,7 @@ async function windowOnce(
   const page = await browser.newPage()
   let app: AppCore | undefined
   try {
-    await page.exposeBinding('__xoInvoke', async (_source, method: unknown, input: unknown) => {
+    await exposeInvoke(page, async (method, input) => {
       if (!app) throw new Error('no core yet')
       return app.dispatch(method, input, AbortSignal.timeout(60_000))
     })
@@ -133,12 +134,14 @@ async function windowOnce(
         window.__cold = { startAt: performance.timeOrigin, listAt: 0, vmPageAt: 0, rowAt: 0 }
         const invoke = window.__xoInvoke
         window.__xoInvoke = async (method, input) => {
-          const result = await invoke(method, input)
+          const text = await invoke(method, input) // JSON text, parsed by the shim
           const c = window.__cold
           if (method === 'instances.list' && !c.listAt) c.listAt = now()
-          if (method === 'inventory.page' && input.collection === 'vms' && result.ok &&
-              result.value.items.length > 0 && !c.vmPageAt) c.vmPageAt = now()
-          return result
+          if (method === 'inventory.page' && input.collection === 'vms' && !c.vmPageAt) {
+            const result = JSON.parse(text)
+            if (result.ok && result.value.items.length > 0) c.vmPageAt = now()
+          }
+          return text
         }
         new MutationObserver((_, observer) => {
           const row = document.querySelector(${JSON.stringify(VM_ROW)})
@@ -150,18 +153,7 @@ async function windowOnce(
     })
     const t0 = performance.timeOrigin + performance.now()
     app = core(configDir, secrets)
-    const unsubscribe = app.hub.subscribe((name, payload) => {
-      page
-        .evaluate(
-          ([n, p]) =>
-            (globalThis as unknown as { __xoDeliver(n: unknown, p: unknown): void }).__xoDeliver(
-              n,
-              p,
-            ),
-          [name, payload] as const,
-        )
-        .catch(() => undefined)
-    })
+    const unsubscribe = deliverEvents(page, app.hub)
     await page.goto(url)
     await page.locator(VM_ROW).first().waitFor({ state: 'visible', timeout: 60_000 })
     const c = await page.evaluate(() => (globalThis as unknown as { __cold: WindowTimes }).__cold)

@@ -11,6 +11,7 @@ import { chromium, type Browser } from '@playwright/test'
 import { request } from 'undici'
 import globalSetup from '../../e2e/global-setup'
 import { RENDERER_DIR, SHIM_BUNDLE } from '../../e2e/harness/paths'
+import { deliverEvents, exposeInvoke } from '../../e2e/harness/page-bridge'
 import { serveDirectory } from '../../e2e/harness/static-server'
 import { createAppCore } from '../../src-main/app-core'
 import { DEFAULT_INVENTORY_FIELDS } from '../../src-main/inventory/inventory-cache'
@@ -33,12 +34,14 @@ const PAGE_PROBE = `
   window.__bench = { clickAt: 0, openAt: 0, vmPageAt: 0, rowAt: 0 }
   const invoke = window.__xoInvoke
   window.__xoInvoke = async (method, input) => {
-    const result = await invoke(method, input)
+    const text = await invoke(method, input) // JSON text, parsed by the shim
     const b = window.__bench
     if (method === 'demo.open' && !b.openAt) b.openAt = performance.now()
-    if (method === 'inventory.page' && input.collection === 'vms' && result.ok &&
-        result.value.items.length > 0 && !b.vmPageAt) b.vmPageAt = performance.now()
-    return result
+    if (method === 'inventory.page' && input.collection === 'vms' && !b.vmPageAt) {
+      const result = JSON.parse(text)
+      if (result.ok && result.value.items.length > 0) b.vmPageAt = performance.now()
+    }
+    return text
   }
   document.addEventListener('click', (e) => {
     if (!window.__bench.clickAt && e.target.closest('button')?.textContent.includes('Open the Demo lab'))
@@ -95,23 +98,13 @@ async function openOnce(browser: Browser, rendererUrl: string, prepared = true):
     let diffBytes = 0
     let pageBytes = 0
     let firstDiffsDone = false
-    await page.exposeBinding('__xoInvoke', async (_source, method: unknown, input: unknown) => {
+    await exposeInvoke(page, async (method, input) => {
       const result = await core.dispatch(method, input, AbortSignal.timeout(120_000))
       if (method === 'inventory.page' && !firstDiffsDone) pageBytes += JSON.stringify(result).length
       return result
     })
-    const unsubscribe = core.hub.subscribe((name, payload) => {
+    const unsubscribe = deliverEvents(page, core.hub, (name, payload) => {
       if (name === 'inventory.diff' && !firstDiffsDone) diffBytes += JSON.stringify(payload).length
-      page
-        .evaluate(
-          ([n, p]) =>
-            (globalThis as unknown as { __xoDeliver(n: unknown, p: unknown): void }).__xoDeliver(
-              n,
-              p,
-            ),
-          [name, payload] as const,
-        )
-        .catch(() => undefined)
     })
     await page.addInitScript({ path: SHIM_BUNDLE })
     await page.addInitScript({ content: PAGE_PROBE })

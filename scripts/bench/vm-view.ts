@@ -18,6 +18,7 @@ import { bareListFrames } from './bare-list'
 import { chromium, type Page } from '@playwright/test'
 import globalSetup from '../../e2e/global-setup'
 import { RENDERER_DIR, SHIM_BUNDLE } from '../../e2e/harness/paths'
+import { deliverEvents, exposeInvoke } from '../../e2e/harness/page-bridge'
 import { serveDirectory } from '../../e2e/harness/static-server'
 import { createAppCore } from '../../src-main/app-core'
 import type { InventoryCache } from '../../src-main/inventory/inventory-cache'
@@ -223,6 +224,40 @@ async function profiled<T>(page: Page, label: string, run: () => Promise<T>): Pr
   return result
 }
 
+/**
+ * `BENCH_TRACE=1`: Chromium's trace of each scrolling run, its top events by total duration on
+ * stderr (raster, paint, layout, script: where a long frame's time goes).
+ */
+async function traced<T>(page: Page, run: () => Promise<T>): Promise<T> {
+  if (!process.env['BENCH_TRACE']) return run()
+  const cdp = await page.context().newCDPSession(page)
+  const events: { name?: unknown; dur?: unknown; ph?: unknown }[] = []
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value))
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r))
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,cc,viz',
+    transferMode: 'ReportEvents',
+  })
+  const result = await run()
+  await cdp.send('Tracing.end')
+  await done
+  const sum = new Map<string, number>()
+  for (const e of events)
+    if (e.ph === 'X' && typeof e.dur === 'number') {
+      const name = String(e.name)
+      sum.set(name, (sum.get(name) ?? 0) + e.dur / 1000)
+    }
+  console.error(
+    [...sum]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([n, t]) => `${t.toFixed(0).padStart(6)} ms ${n}`)
+      .join('\n'),
+  )
+  await cdp.detach()
+  return result
+}
+
 async function scrollRun(page: Page): Promise<ScrollResult> {
   await page.evaluate('window.__bench.pageMs = []')
   const args = JSON.stringify({ px: SCROLL_PX, ms: RUN_MS, row: ROW, body: BODY })
@@ -320,27 +355,18 @@ export async function benchVmView(): Promise<string[]> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
   const mainPageMs: number[] = []
   try {
-    await page.exposeBinding('__xoInvoke', async (_source, method: unknown, input: unknown) => {
+    await exposeInvoke(page, async (method, input) => {
       const t0 = performance.now()
       const result = await core.dispatch(method, input, AbortSignal.timeout(120_000))
       if (method === 'inventory.page') mainPageMs.push(performance.now() - t0)
       return result
     })
-    core.hub.subscribe((name, payload) => {
-      page
-        .evaluate(
-          ([n, p]) =>
-            (globalThis as unknown as { __xoDeliver(n: unknown, p: unknown): void }).__xoDeliver(
-              n,
-              p,
-            ),
-          [name, payload] as const,
-        )
-        .catch(() => undefined)
-    })
+    deliverEvents(page, core.hub)
     await page.addInitScript({ path: SHIM_BUNDLE })
     await page.addInitScript({ content: PAGE_PROBE })
     await page.goto(server.url)
+    // `BENCH_CSS='…'`: extra style rules in the page, to try a layout or paint change without a build.
+    if (process.env['BENCH_CSS']) await page.addStyleTag({ content: process.env['BENCH_CSS'] })
     await page.getByRole('button', { name: 'Open the Demo lab' }).click()
     await page.locator(VM_ROW).first().waitFor({ state: 'visible', timeout: 120_000 })
     const sim = core.demo.simulator
@@ -369,7 +395,7 @@ export async function benchVmView(): Promise<string[]> {
     // b. Scrolling, best of FRAME_RUNS by p95 frame time.
     const scrolls: ScrollResult[] = []
     for (let i = 0; i < FRAME_RUNS; i++)
-      scrolls.push(await profiled(page, 'b', () => scrollRun(page)))
+      scrolls.push(await profiled(page, 'b', () => traced(page, () => scrollRun(page))))
     const p95Of = (r: ScrollResult): number => quantile(r.frames, 0.95)
     const scroll = [...scrolls].sort((x, y) => p95Of(x) - p95Of(y))[0] as ScrollResult
     const warmAfterScroll = await warmFirstRows(page)
