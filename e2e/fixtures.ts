@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { test as base, _electron, type Page } from '@playwright/test'
 import { createAppCore, type AppCore, type AppCoreOptions } from '../src-main/app-core'
 import { electronBinary } from './electron-binary'
-import { deliverEvents, exposeInvoke } from './harness/page-bridge'
+import { deliverEvents, exposeConsoles, exposeInvoke } from './harness/page-bridge'
 import { RENDERER_DIR, SHIM_BUNDLE } from './harness/paths'
 import { serveDirectory } from './harness/static-server'
 
@@ -88,6 +88,7 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
       traffic.push({ direction: 'result', name: String(method), payload: result })
       return result
     })
+    await exposeConsoles(page, core.consoles)
     const unsubscribe = deliverEvents(page, core.hub, (name, payload) =>
       traffic.push({ direction: 'event', name, payload }),
     )

@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os'
 import { benchClient } from './bench/client'
 import { benchColdStart } from './bench/cold-start'
+import { benchConsoleRelay } from './bench/console-relay'
 import { benchFirstRows } from './bench/first-rows'
 import { benchPageAll } from './bench/page-all'
 import { benchSimulator } from './bench/simulator'
@@ -24,6 +25,7 @@ const sections: [key: string, title: string, run: () => Promise<string[]>][] = [
     benchColdStart,
   ],
   ['vm-view', 'VM view at 10,000 VMs (renderer in Chromium, e2e harness)', benchVmView],
+  ['console-relay', 'VM console relay: XO socket → main → renderer port', benchConsoleRelay],
   ['page-all', 'All instances: one page across 2 × 10,000 VMs (inventory.pageAll)', benchPageAll],
   [
     'transfers',

@@ -22,6 +22,7 @@ import { Library } from './library/library'
 import { TransferQueue } from './transfers/transfer-queue'
 import { DeskTasks } from './tasks/desk-tasks'
 import { AppSettingsStore } from './app-settings/app-settings'
+import { ConsoleService } from './console/console-service'
 
 export interface AppCoreOptions {
   appInfo: AppInfo
@@ -57,6 +58,8 @@ export interface AppCore {
   demo: DemoLab
   /** The audit log of mutating requests, in the config folder. */
   audit: AuditLog
+  /** The VM consoles main relays; the window's glue hands it each console's port. */
+  consoles: ConsoleService
   /** Exports, imports and moves, whatever the window shows. */
   transfers: TransferQueue
   library: Library
@@ -115,6 +118,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     },
   })
   const tasks = new DeskTasks((task) => hub.publish('desk.task', task))
+  const consoles = new ConsoleService({ instances, audit, log })
   // The admin's choices of library folder and transfer limits, applied once read.
   const settings = new AppSettingsStore(configDir, log)
   const settled = settings.read().then((saved) => {
@@ -145,6 +149,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       library,
       settings,
       tasks,
+      consoles,
       showItemInFolder: options.showItemInFolder ?? (() => undefined),
     }),
     schemas,
@@ -170,6 +175,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
     audit,
     transfers,
     library,
+    consoles,
     async dispose() {
       clearInterval(timer)
       await transfers.dispose() // no part file outlives the app

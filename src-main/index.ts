@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { app, session, shell } from 'electron'
 import { createAppCore } from './app-core'
 import { KeychainStore } from './vault/keychain'
-import { bindWindow, registerInvokeHandler } from './ipc/electron-binding'
+import { bindWindow, registerConsoleHandler, registerInvokeHandler } from './ipc/electron-binding'
 import { createMainWindow } from './window/main-window'
 import { guardSession } from './window/security'
 import { showTransfers } from './window/transfer-indicators'
@@ -42,6 +42,7 @@ void app.whenReady().then(() => {
   const devUrl = process.env['ELECTRON_RENDERER_URL']
   const indexHtml = join(import.meta.dirname, '../renderer/index.html')
   registerInvokeHandler(core.dispatch, devUrl ?? pathToFileURL(indexHtml).href)
+  registerConsoleHandler(core.consoles, devUrl ?? pathToFileURL(indexHtml).href)
 
   const win = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'))
   bindWindow(win.webContents, core.hub)

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createBridge, type Transport } from './bridge'
+import { createBridge, type ChannelPort, type Transport } from './bridge'
 import type { MethodName } from './contract'
 
 function fakeTransport() {
@@ -10,6 +10,7 @@ function fakeTransport() {
       listeners.add(listener)
       return () => listeners.delete(listener)
     }),
+    attachConsole: vi.fn((_consoleId: string, _port: ChannelPort) => undefined),
   } satisfies Transport
   return {
     transport,

@@ -3,6 +3,7 @@
  * this same file over a Playwright binding, so only the `contextBridge` call goes untested.
  */
 import {
+  CONSOLE_PORT_KEY,
   fail,
   isEventName,
   isMethodName,
@@ -19,6 +20,16 @@ import {
 export interface Transport {
   invoke(method: MethodName, input: unknown): Promise<unknown>
   listen(listener: (event: string, payload: unknown) => void): () => void
+  /** Hands main one end of a console's pipe (Electron: `ipcRenderer.postMessage` with the port). */
+  attachConsole(consoleId: string, port: ChannelPort): void
+}
+
+/** A MessagePort, as the preload's and the page's MessageChannel make it. */
+export type ChannelPort = InstanceType<typeof MessageChannel>['port1']
+
+/** The window the preload runs in (its `postMessage` reaches the page's own listeners). */
+interface PageWindow {
+  postMessage(message: unknown, targetOrigin: string, transfer: ChannelPort[]): void
 }
 
 /** Where a dropped file is on disk: Electron's `webUtils` in the app, the harness's folder in e2e. */
@@ -51,5 +62,16 @@ export function createBridge(transport: Transport, pathForFile: PathForFile): Xo
     })
   }
 
-  return Object.freeze({ invoke, on, pathForFile })
+  // One end of a new channel to main, the other to the page: the page never sees main's socket,
+  // only a pipe of RFB bytes (src-main/console/console-relay.ts).
+  function connectConsole(consoleId: string): void {
+    if (typeof consoleId !== 'string' || consoleId === '') return
+    const { port1, port2 } = new MessageChannel()
+    transport.attachConsole(consoleId, port2)
+    ;(globalThis as unknown as PageWindow).postMessage({ [CONSOLE_PORT_KEY]: consoleId }, '*', [
+      port1,
+    ])
+  }
+
+  return Object.freeze({ invoke, on, pathForFile, connectConsole })
 }

@@ -6,6 +6,7 @@
 // (docs/benchmarks.md) and is not what the app pays.
 import type { Page } from '@playwright/test'
 import type { EventHub } from '../../src-main/app-events/event-hub'
+import type { ConsolePort } from '../../src-main/console/console-port'
 
 export type PageDispatch = (method: unknown, input: unknown) => Promise<unknown>
 
@@ -37,5 +38,56 @@ export function deliverEvents(
       )
       // The page may be closing; events to a closed window are dropped as in Electron.
       .catch(() => undefined)
+  })
+}
+
+/** What the harness needs of main's console service. */
+export interface ConsoleAttacher {
+  attach(consoleId: string, port: ConsolePort): void
+}
+
+/**
+ * The console pipes of the page (the shim's `attachConsole`), relayed to `consoles` as main's
+ * ports: RFB bytes as base64 text both ways (a MessagePort cannot leave the page), notices as
+ * JSON. Stands in for Electron's transferred MessagePortMain.
+ */
+export async function exposeConsoles(page: Page, consoles: ConsoleAttacher): Promise<void> {
+  const pipes = new Map<string, { message: ((d: unknown) => void)[]; close: (() => void)[] }>()
+  const deliver = (consoleId: string, kind: 'bytes' | 'notice' | 'close', data?: string): void =>
+    void page
+      .evaluate(
+        ([id, k, d]) =>
+          (
+            globalThis as unknown as {
+              __xoConsoleDeliver(id: string, kind: string, data: string | undefined): void
+            }
+          ).__xoConsoleDeliver(id, k, d),
+        [consoleId, kind, data] as const,
+      )
+      .catch(() => undefined) // the page may be closing
+  await page.exposeBinding('__xoConsoleAttach', (_source, consoleId: string) => {
+    const pipe = { message: [] as ((d: unknown) => void)[], close: [] as (() => void)[] }
+    pipes.set(consoleId, pipe)
+    consoles.attach(consoleId, {
+      post: (message) =>
+        message instanceof ArrayBuffer
+          ? deliver(consoleId, 'bytes', Buffer.from(message).toString('base64'))
+          : deliver(consoleId, 'notice', JSON.stringify(message)),
+      onMessage: (listener) => void pipe.message.push(listener),
+      onClose: (listener) => void pipe.close.push(listener),
+      close: () => {
+        pipes.delete(consoleId)
+        deliver(consoleId, 'close')
+      },
+    })
+  })
+  await page.exposeBinding('__xoConsoleSend', (_source, consoleId: string, base64: string) => {
+    const bytes = new Uint8Array(Buffer.from(base64, 'base64'))
+    for (const listener of pipes.get(consoleId)?.message ?? []) listener(bytes)
+  })
+  await page.exposeBinding('__xoConsoleClosed', (_source, consoleId: string) => {
+    const pipe = pipes.get(consoleId)
+    pipes.delete(consoleId)
+    for (const listener of pipe?.close ?? []) listener()
   })
 }

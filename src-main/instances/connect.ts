@@ -1,6 +1,7 @@
 import type { InstanceId } from '@contract'
 import type { InventoryDiff } from '@contract/inventory'
-import { Agent } from 'undici'
+import { Agent, type WebSocket } from 'undici'
+import { openConsoleSocket } from '../console/console-socket'
 import type { EventHub } from '../app-events/event-hub'
 import {
   SnapshotWriter,
@@ -128,6 +129,9 @@ export function connectInstance(options: ConnectOptions): Instance {
     ...(options.details ? { details: options.details } : {}),
     client,
     live,
+    openConsole(consoleId: string): WebSocket {
+      return openConsoleSocket({ restBase: client.baseUrl, consoleId, token: token() ?? '', trust })
+    },
     async close() {
       closing.abort()
       stopDiffs()

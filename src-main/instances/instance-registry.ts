@@ -1,3 +1,4 @@
+import type { WebSocket } from 'undici'
 import type { InstanceId, InstanceSummary } from '@contract'
 import type { LiveInventory } from '../inventory/live-inventory'
 import { AppFailure } from '../app-failure'
@@ -15,6 +16,11 @@ export interface Instance {
   details?: InstanceDetails
   /** The signed-in account and the server's API, once read after the first connection. */
   account?: InstanceAccount
+  /**
+   * Opens XO's console proxy for a VM (or a host's control domain), with this instance's token and
+   * certificate trust (src-main/console/console-socket.ts).
+   */
+  openConsole(consoleId: string): WebSocket
   /** Stops the stream and closes the client's sockets. */
   close(): Promise<void>
 }

@@ -1,4 +1,5 @@
 import { access, constants, mkdir, stat } from 'node:fs/promises'
+import type { ConsoleService } from '../console/console-service'
 import { basename, isAbsolute } from 'node:path'
 import type { AppSettingsStore } from '../app-settings/app-settings'
 import type { AppError, AppInfo, InstanceSummary, InventoryPage, VmActionInput } from '@contract'
@@ -67,6 +68,8 @@ export interface HandlerDeps {
   settings: AppSettingsStore
   /** The actions XO Desk started, for the Tasks panel. */
   tasks: DeskTasks
+  /** The VM consoles main relays. */
+  consoles: ConsoleService
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -152,6 +155,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       readObjectDetails(deps.instances.get(ref.instanceId), ref, signal),
     'objects.stats': (input, signal) =>
       readObjectStats(deps.instances.get(input.instanceId).client, input, signal),
+    'console.open': (input, signal) => deps.consoles.open(input, signal),
+    'console.close': async ({ consoleId }) => {
+      deps.consoles.close(consoleId)
+      return undefined
+    },
     'objects.patches': ({ instanceId, id }, signal) =>
       readMissingPatches(deps.instances.get(instanceId), id, signal),
     ...objectHandlers(deps),

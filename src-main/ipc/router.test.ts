@@ -65,6 +65,8 @@ function setup() {
     'tasks.clear': vi.fn(async () => []),
     'prefs.get': vi.fn(async () => ({ locale: 'system' as const, columns: {}, searches: [] })),
     'prefs.set': vi.fn(async () => ({ locale: 'system' as const, columns: {}, searches: [] })),
+    'console.open': vi.fn(async () => ({ consoleId: 'c', title: 'web-01', viewOnly: false })),
+    'console.close': vi.fn(async () => undefined),
   } satisfies Handlers
   return { handlers, dispatch: createRouter(handlers, schemas) }
 }

@@ -360,4 +360,10 @@ export const schemas = {
   'tasks.clear': z.undefined(),
   'prefs.get': z.undefined(),
   'prefs.set': browserPrefs,
+  'console.open': z.strictObject({
+    instanceId,
+    collection: z.enum(['vms', 'hosts']),
+    id: objectId,
+  }),
+  'console.close': z.strictObject({ consoleId: z.uuid() }),
 } satisfies Schemas

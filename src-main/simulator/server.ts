@@ -6,6 +6,7 @@ import {
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
+import { attachConsoleProxy, type ConsoleLab } from './console/console-proxy'
 import type { Faults } from './faults'
 import { handleRequest } from './http/pipeline'
 import { createHandlerTable } from './routes'
@@ -28,6 +29,8 @@ export interface RunningSimulator {
   faults: Faults
   /** The simulated XO itself: its store, users, tasks and event streams. */
   lab: Simulation
+  /** The VM consoles behind `/api/consoles/<vm id>` (WebSocket, RFB), as tests observe them. */
+  consoles: ConsoleLab
   /** Drops every open connection now (server gone), without stopping the server. */
   dropConnections(): void
   close(): Promise<void>
@@ -43,6 +46,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     ? createHttpsServer(options.tls, listener)
     : createHttpServer(listener)
   server.keepAliveTimeout = 5_000 // like Node's default; clients must cope with idle closes
+  const consoles = attachConsoleProxy(server, sim)
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)
@@ -60,10 +64,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     token: sim.adminToken,
     faults: sim.faults,
     lab: sim,
+    consoles,
+    // Console WebSockets are among `sockets`: they are upgraded connections of this server.
     dropConnections() {
       for (const socket of sockets) socket.destroy()
     },
     async close() {
+      consoles.dispose()
       sim.dispose()
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))

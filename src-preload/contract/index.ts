@@ -19,6 +19,7 @@ import type {
   InventoryPageQuery,
 } from './inventory'
 import type { TaskProgress, VmActionInput } from './tasks'
+import type { ConsoleOpenInput, ConsoleTicket } from './console'
 import type { AuditEntry, AuditExport, AuditExportInput, AuditListInput } from './audit'
 import type { InstanceCertificate, InstanceSettingsPatch } from './settings'
 import type {
@@ -58,6 +59,8 @@ export type * from './transfers'
 export type * from './library'
 export type * from './objects'
 export type * from './xo-objects'
+export type * from './console'
+export { CONSOLE_CHANNEL, CONSOLE_PORT_KEY } from './console'
 export { ok, fail } from './errors'
 export { BROWSABLE_COLLECTIONS, INVENTORY_COLLECTIONS } from './objects'
 
@@ -196,6 +199,13 @@ export interface Methods {
   'library.reveal': { input: { id: string }; output: undefined }
   /** Reads a file dropped on the window, before any import: what it holds, or why it is refused. */
   'library.inspectDropped': { input: { path: string }; output: DroppedFile }
+  /**
+   * Checks that an object's console can open (it runs, the instance is connected) and audits it;
+   * the pipe comes next, through `XoBridge.connectConsole`.
+   */
+  'console.open': { input: ConsoleOpenInput; output: ConsoleTicket }
+  /** Closes a console (its tab or window closed). */
+  'console.close': { input: { consoleId: string }; output: undefined }
 }
 
 /** Every push from main, named `domain.noun`. Payloads are plain, structured-clone-safe data. */
@@ -273,6 +283,8 @@ export const METHODS = {
   'library.reveal': true,
   'library.setFolder': true,
   'library.inspectDropped': true,
+  'console.open': true,
+  'console.close': true,
 } as const satisfies Record<MethodName, true>
 
 /** Runtime allow-list of events, checked the same way. */
@@ -310,4 +322,10 @@ export interface XoBridge {
    * has none. Only the preload can read it; main checks the path before opening the file.
    */
   pathForFile(file: File): string
+  /**
+   * Asks main for an opened console's pipe (`console.open` first). It arrives as a MessagePort in
+   * a window `message` event `{ xoConsolePort: consoleId }`: a MessagePort cannot cross the
+   * context bridge, window.postMessage carries it (Electron's documented way).
+   */
+  connectConsole(consoleId: string): void
 }

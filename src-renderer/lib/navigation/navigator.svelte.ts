@@ -4,7 +4,8 @@ import type { BrowsableCollection, InventoryCollection } from '@contract'
 export type PanelName = 'audit' | 'certificates' | 'transfers' | 'library' | 'tasks' | 'inbox'
 
 /** The tabs of an object's details. */
-export type DetailsTab = 'overview' | 'related' | 'stats' | 'alarms' | 'tasks' | 'patches'
+export type DetailsTab =
+  'overview' | 'related' | 'stats' | 'console' | 'alarms' | 'tasks' | 'patches'
 
 /**
  * What the window shows: every view is a place, so back/forward and links inside the app work the
