@@ -23,6 +23,10 @@ export interface XoApp {
   openedExternally: string[]
   /** Main's log lines of this session (chromium harness only). */
   logs: string[]
+  /** Renderer routes main was asked to open a window on (a console's own window). */
+  openedWindows: string[]
+  /** A second window of the app on `route`, wired to the same core (chromium harness only). */
+  openWindow(route: string): Promise<Page>
 }
 
 interface Options {
@@ -59,6 +63,8 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
         traffic: [],
         openedExternally: [],
         logs: [],
+        openedWindows: [],
+        openWindow: () => Promise.reject(new Error('the packaged app opens its own windows')),
       })
       await app.close()
       return
@@ -67,7 +73,9 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
     const traffic: BridgeRecord[] = []
     const openedExternally: string[] = []
     const logs: string[] = []
+    const openedWindows: string[] = []
     const core = createAppCore({
+      openWindow: (route) => void openedWindows.push(route),
       log: (line) => void logs.push(line),
       appInfo: {
         name: 'XO Desk',
@@ -82,22 +90,32 @@ export const test = base.extend<Options & { xo: XoApp }, { renderer: { url: stri
       demoLab: { life: false, actionDelayMs: 800, seed: 'e2e' },
       ...(storage ? { storage } : {}),
     })
-    await exposeInvoke(page, async (method, input) => {
-      traffic.push({ direction: 'invoke', name: String(method), payload: input })
-      const result = await core.dispatch(method, input, AbortSignal.timeout(120_000))
-      traffic.push({ direction: 'result', name: String(method), payload: result })
-      return result
-    })
-    await exposeConsoles(page, core.consoles)
-    const unsubscribe = deliverEvents(page, core.hub, (name, payload) =>
-      traffic.push({ direction: 'event', name, payload }),
-    )
-    await page.addInitScript({ path: SHIM_BUNDLE })
-    await page.goto(renderer.url)
+    // A window of the app: the page, its bridge to the core, main's events.
+    const wire = async (window: Page, route = ''): Promise<() => void> => {
+      await exposeInvoke(window, async (method, input) => {
+        traffic.push({ direction: 'invoke', name: String(method), payload: input })
+        const result = await core.dispatch(method, input, AbortSignal.timeout(120_000))
+        traffic.push({ direction: 'result', name: String(method), payload: result })
+        return result
+      })
+      await exposeConsoles(window, core.consoles)
+      const stop = deliverEvents(window, core.hub, (name, payload) =>
+        traffic.push({ direction: 'event', name, payload }),
+      )
+      await window.addInitScript({ path: SHIM_BUNDLE })
+      await window.goto(route ? `${renderer.url}#${route}` : renderer.url)
+      return stop
+    }
+    const unsubscribes = [await wire(page)]
+    const openWindow = async (route: string): Promise<Page> => {
+      const window = await page.context().newPage()
+      unsubscribes.push(await wire(window, route))
+      return window
+    }
 
-    await use({ page, core, traffic, openedExternally, logs })
+    await use({ page, core, traffic, openedExternally, logs, openedWindows, openWindow })
 
-    unsubscribe()
+    for (const unsubscribe of unsubscribes) unsubscribe()
     await core.dispose()
   },
 })

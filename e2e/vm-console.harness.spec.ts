@@ -115,3 +115,32 @@ test('opening a console is written in the audit log', async ({ xo }) => {
     )
     .toBe(true)
 })
+
+test('opens the console again by itself when the VM restarts', async ({ xo }) => {
+  const vm = await openConsole(xo, 'Running')
+  const state = xo.page.getByTestId('console-state')
+  await expect(state).toHaveText('Connected')
+  // What a reboot does to XO's console proxy: the socket ends.
+  lab(xo).consoles.closeAll(vm.id)
+  await expect(state).toHaveText('Reconnecting when the VM runs again…')
+  await expect(state).toHaveText('Connected', { timeout: 15_000 })
+  await expect.poll(() => sameAsSimulator(xo, vm.id)).toBeGreaterThan(0.999)
+  expect(lab(xo).consoles.report(vm.id).sessions).toBe(2)
+})
+
+test('moves the console to a window of its own, where it shows the same screen', async ({ xo }) => {
+  const vm = await openConsole(xo, 'Running')
+  await expect(xo.page.getByTestId('console-state')).toHaveText('Connected')
+  await xo.page.getByRole('button', { name: 'Open in a window' }).click()
+  await expect(xo.page.getByText('This console is shown in its own window.')).toBeVisible()
+  await expect.poll(() => lab(xo).consoles.open(vm.id)).toBe(0)
+
+  expect(xo.openedWindows).toHaveLength(1)
+  const window = await xo.openWindow(xo.openedWindows[0] ?? '')
+  await expect(window.getByTestId('console-state')).toHaveText('Connected')
+  await expect(window.getByRole('region', { name: `Console of ${vm.name_label}` })).toBeVisible()
+  await expect(window.getByRole('button', { name: 'Open in a window' })).toHaveCount(0)
+  await window.locator('[data-testid="console-screen"] canvas').click({ position: { x: 5, y: 5 } })
+  await window.keyboard.type('ls')
+  await expect.poll(() => lab(xo).consoles.report(vm.id).typed).toContain('ls')
+})

@@ -45,6 +45,11 @@ export interface AppCoreOptions {
   prepareDemoLab?: boolean
   /** Shows a file in the system's file manager (Electron's `shell.showItemInFolder`). */
   showItemInFolder?(path: string): void
+  /**
+   * Opens another app window on a renderer route (a console's own window); Electron makes a
+   * BrowserWindow, the e2e harness a page. Without it, the request does nothing.
+   */
+  openWindow?(route: string): void
   /** The library's root, a folder per instance for exports (default: `Library` in the config folder). */
   libraryDir?: string
 }
@@ -150,6 +155,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
       settings,
       tasks,
       consoles,
+      openWindow: options.openWindow ?? (() => undefined),
       showItemInFolder: options.showItemInFolder ?? (() => undefined),
     }),
     schemas,

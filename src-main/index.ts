@@ -1,7 +1,7 @@
 // Electron lifecycle only: sandbox, single instance, the window and the wiring to the core.
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, session, shell } from 'electron'
+import { app, session, shell, type BrowserWindow } from 'electron'
 import { createAppCore } from './app-core'
 import { KeychainStore } from './vault/keychain'
 import { bindWindow, registerConsoleHandler, registerInvokeHandler } from './ipc/electron-binding'
@@ -15,7 +15,21 @@ if (!app.requestSingleInstanceLock()) app.quit()
 void app.whenReady().then(() => {
   guardSession(session.defaultSession)
 
+  const devUrl = process.env['ELECTRON_RENDERER_URL']
+  const indexHtml = join(import.meta.dirname, '../renderer/index.html')
+  const preload = join(import.meta.dirname, '../preload/index.cjs')
+  // The renderer's page, on `route` (a console's own window: `#console/…`).
+  const load = (win: BrowserWindow, route = ''): Promise<void> =>
+    devUrl
+      ? win.loadURL(route ? `${devUrl}#${route}` : devUrl)
+      : win.loadFile(indexHtml, route ? { hash: route } : {})
+
   const core = createAppCore({
+    openWindow: (route) => {
+      const win = createMainWindow(preload, true)
+      bindWindow(win.webContents, core.hub)
+      void load(win, route)
+    },
     appInfo: {
       name: app.getName(),
       version: app.getVersion(),
@@ -39,15 +53,13 @@ void app.whenReady().then(() => {
     },
   })
 
-  const devUrl = process.env['ELECTRON_RENDERER_URL']
-  const indexHtml = join(import.meta.dirname, '../renderer/index.html')
   registerInvokeHandler(core.dispatch, devUrl ?? pathToFileURL(indexHtml).href)
   registerConsoleHandler(core.consoles, devUrl ?? pathToFileURL(indexHtml).href)
 
-  const win = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'))
+  const win = createMainWindow(preload)
   bindWindow(win.webContents, core.hub)
   showTransfers(win, core.hub, core.transfers)
-  void (devUrl ? win.loadURL(devUrl) : win.loadFile(indexHtml))
+  void load(win)
 
   app.on('second-instance', () => {
     if (win.isMinimized()) win.restore()

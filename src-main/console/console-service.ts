@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { WebSocket } from 'undici'
 import type { AppError, ConsoleOpenInput, ConsoleTicket } from '@contract'
 import { AppFailure } from '../app-failure'
 import type { AuditLog } from '../audit/audit-log'
@@ -19,6 +20,8 @@ interface Opened {
   viewOnly: boolean
   attached: boolean
   port?: ConsolePort
+  /** XO's socket, once attached. */
+  socket?: WebSocket
   expiry: ReturnType<typeof setTimeout>
 }
 
@@ -90,11 +93,12 @@ export class ConsoleService {
     opened.attached = true
     opened.port = port
     const socket = opened.instance.openConsole(opened.target)
+    opened.socket = socket
     relayConsole(socket, port, {
       viewOnly: opened.viewOnly,
       onEnd: (end) => {
-        this.#opened.delete(consoleId)
-        if (end.by === 'viewer') return
+        // Closed by the viewer (its port, or `console.close`): nobody to tell.
+        if (end.by === 'viewer' || !this.#opened.delete(consoleId)) return
         void this.#explain(opened, end).then((error) => {
           port.post({ kind: 'ended', wasOpen: end.wasOpen, error })
           port.close()
@@ -109,6 +113,7 @@ export class ConsoleService {
     if (!opened) return
     this.#opened.delete(consoleId)
     clearTimeout(opened.expiry)
+    opened.socket?.close(1000)
     opened.port?.close()
   }
 

@@ -13,6 +13,7 @@ import { startVmAction, vmNameOf } from '../instances/vm-actions'
 import { pageAcross, sourceOf } from '../inventory/cross-instance'
 import { pick } from '../inventory/inventory-cache'
 import { BROWSABLE_COLLECTIONS, type ObjectCounts } from '@contract'
+import { consoleRoute } from '../console/console-route'
 import { readObjectDetails } from '../objects/object-details'
 import { readObjectStats } from '../stats/object-stats'
 import { readMissingPatches } from '../objects/missing-patches'
@@ -70,6 +71,8 @@ export interface HandlerDeps {
   tasks: DeskTasks
   /** The VM consoles main relays. */
   consoles: ConsoleService
+  /** Opens an app window on a renderer route (Electron: a BrowserWindow of its own). */
+  openWindow(route: string): void
 }
 
 /** The method → service table. Handlers stay thin: validation happened in the router. */
@@ -156,6 +159,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'objects.stats': (input, signal) =>
       readObjectStats(deps.instances.get(input.instanceId).client, input, signal),
     'console.open': (input, signal) => deps.consoles.open(input, signal),
+    'console.detach': async (target) => {
+      // Only an instance this main knows: the window would show nothing else.
+      deps.instances.get(target.instanceId)
+      deps.openWindow(consoleRoute(target))
+      return undefined
+    },
     'console.close': async ({ consoleId }) => {
       deps.consoles.close(consoleId)
       return undefined

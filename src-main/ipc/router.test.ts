@@ -67,6 +67,7 @@ function setup() {
     'prefs.set': vi.fn(async () => ({ locale: 'system' as const, columns: {}, searches: [] })),
     'console.open': vi.fn(async () => ({ consoleId: 'c', title: 'web-01', viewOnly: false })),
     'console.close': vi.fn(async () => undefined),
+    'console.detach': vi.fn(async () => undefined),
   } satisfies Handlers
   return { handlers, dispatch: createRouter(handlers, schemas) }
 }

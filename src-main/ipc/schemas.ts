@@ -366,4 +366,9 @@ export const schemas = {
     id: objectId,
   }),
   'console.close': z.strictObject({ consoleId: z.uuid() }),
+  'console.detach': z.strictObject({
+    instanceId,
+    collection: z.enum(['vms', 'hosts']),
+    id: objectId,
+  }),
 } satisfies Schemas

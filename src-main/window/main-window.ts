@@ -1,14 +1,17 @@
 import { BrowserWindow, shell } from 'electron'
 import { guardContents, secureWebPreferences } from './security'
 
-/** The app's one window, locked down: no navigation, no new windows, no webviews. */
-export function createMainWindow(preload: string): BrowserWindow {
+/**
+ * An app window, locked down: no navigation, no new windows, no webviews. The main one, or a
+ * console's own (`small`), which the renderer fills with that console only.
+ */
+export function createMainWindow(preload: string, small = false): BrowserWindow {
   const win = new BrowserWindow({
     show: false,
-    width: 1280,
-    height: 800,
-    minWidth: 800,
-    minHeight: 500,
+    width: small ? 1040 : 1280,
+    height: small ? 820 : 800,
+    minWidth: small ? 480 : 800,
+    minHeight: small ? 360 : 500,
     title: 'XO Desk',
     webPreferences: secureWebPreferences(preload),
   })

@@ -206,6 +206,8 @@ export interface Methods {
   'console.open': { input: ConsoleOpenInput; output: ConsoleTicket }
   /** Closes a console (its tab or window closed). */
   'console.close': { input: { consoleId: string }; output: undefined }
+  /** Shows an object's console in a window of its own (`#console/<instance>/<collection>/<id>`). */
+  'console.detach': { input: ConsoleOpenInput; output: undefined }
 }
 
 /** Every push from main, named `domain.noun`. Payloads are plain, structured-clone-safe data. */
@@ -285,6 +287,7 @@ export const METHODS = {
   'library.inspectDropped': true,
   'console.open': true,
   'console.close': true,
+  'console.detach': true,
 } as const satisfies Record<MethodName, true>
 
 /** Runtime allow-list of events, checked the same way. */
