@@ -98,6 +98,17 @@ Faults (\`--fault\`, or \`POST /_simulator/faults\` with the admin cookie and \`
 \`[METHOD] /path/glob:kind[=value][,times=N]\`, kinds \`latency=MS\`, \`drop-after=SIZE\`, \`stall=SIZE\`,
 \`status=CODE\`, \`rate-limit=SECONDS\`, \`throttle=SIZE\` (per second), \`expire-token\`.
 
+## VM consoles
+
+Like XO's console proxy, \`GET /api/consoles/<id>\` (beside \`/rest/v0\`, not under it) upgrades to a
+WebSocket, subprotocol \`binary\`, for a running or paused VM or a host's control domain (\`controlDomain\`
+of \`GET /hosts/{id}\`), authenticated by the cookie named \`token\` (not \`authenticationToken\`); a
+non-admin needs the \`operate\` permission on the VM. Every refusal ends the socket without an answer, as
+XO does. Behind it, an RFB 3.8 server (security None, Raw encoding, any true-colour pixel format) shows
+an 800 × 600 text screen that echoes typed keys, marks clicks and reports Ctrl+Alt+Del; viewers of a
+VM share its screen, and stopping the VM ends them. Tests read it as \`consoles\` of \`startSimulator\`'s
+answer (\`frame\`, \`report\`, \`closeAll\`).
+
 ## Operations (${OPERATIONS.length})
 
 | Method | Path (below /rest/v0) | Operation | How the simulator serves it |

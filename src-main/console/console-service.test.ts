@@ -138,6 +138,26 @@ describe('a VM console', () => {
     expect((await audit.list())[0]).toMatchObject({ action: 'console.open', outcome: 'refused' })
   })
 
+  it('opens a host’s console as its control domain’s, named after the host', async () => {
+    const cert = await generateCertificate('127.0.0.1')
+    const sim = await lab(cert)
+    const { consoles } = await service(sim, cert.fingerprint256)
+    const host = [...sim.lab.store.list('hosts')].find((h) => h['power_state'] === 'Running')
+    const ticket = await consoles.open(
+      { instanceId: 'lab', collection: 'hosts', id: String(host?.id) },
+      AbortSignal.timeout(10_000),
+    )
+    expect(ticket.title).toBe(`${String(host?.['name_label'])} (control domain)`)
+    const pipe = recordingPort()
+    consoles.attach(ticket.consoleId, pipe.port)
+    await until(() => pipe.bytes() >= 12)
+    expect(new TextDecoder().decode(pipe.posted.find((p) => p instanceof ArrayBuffer))).toBe(
+      'RFB 003.008\n',
+    )
+    expect(sim.consoles.open(String(host?.['controlDomain']))).toBe(1)
+    consoles.close(ticket.consoleId)
+  })
+
   it('on a read-only instance shows the screen but passes no key to the VM', async () => {
     const cert = await generateCertificate('127.0.0.1')
     const sim = await lab(cert)

@@ -144,6 +144,8 @@ export function attachConsoleProxy(server: HttpServer | HttpsServer, sim: Simula
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Noted like every REST request, so a test sees any upgrade that reached the server.
+    sim.noteRequest(req.method ?? 'GET', req.url ?? '/')
     const vm = allowedVm(req)
     if (!vm) {
       socket.end()
