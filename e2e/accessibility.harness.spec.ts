@@ -32,7 +32,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await firstVm.getByRole('cell').nth(1).getByRole('button').click()
     await expect(xo.page.getByRole('tab', { name: 'Overview' })).toBeVisible()
     expect(await seriousViolations(xo.page), 'VM details').toEqual([])
-    for (const tab of ['Related', 'Stats']) {
+    for (const tab of ['Related', 'Stats', 'Console']) {
       await xo.page.getByRole('tab', { name: tab }).click()
       await expect(xo.page.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true')
       expect(await seriousViolations(xo.page), `VM details, ${tab}`).toEqual([])
