@@ -279,3 +279,29 @@ test('exports a VM from its row’s menu with the keyboard only', async ({ xo })
   await xo.page.keyboard.press('Enter')
   await expect(xo.page.getByRole('dialog', { name: /^Export / })).toBeVisible()
 })
+
+test('compact density fits more VM rows on the screen, and is kept in the settings', async ({
+  xo,
+}) => {
+  const vms = await openLab(xo)
+  const body = vms.table.locator('.body')
+  await expect(vms.table.getByRole('row').nth(5)).toBeVisible()
+  // Rows wholly inside the table's scrolled area.
+  const inView = (): Promise<number> =>
+    body.evaluate((el) => {
+      const view = el.getBoundingClientRect()
+      return [...el.querySelectorAll('[role="row"]')].filter((row) => {
+        const r = row.getBoundingClientRect()
+        return r.height > 0 && r.top >= view.top && r.bottom <= view.bottom
+      }).length
+    })
+  const comfortable = await inView()
+  await xo.page.getByRole('combobox', { name: 'Density' }).selectOption('compact')
+  await expect.poll(inView).toBeGreaterThan(Math.floor(comfortable * 1.25))
+  await expect
+    .poll(async () => {
+      const prefs = await xo.core?.dispatch('prefs.get', undefined, AbortSignal.timeout(5_000))
+      return prefs?.ok ? (prefs.value as { density?: string }).density : undefined
+    })
+    .toBe('compact')
+})

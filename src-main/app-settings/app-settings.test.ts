@@ -79,7 +79,7 @@ describe('app settings', () => {
     await core.dispatch('instances.notices', undefined, signal)
     expect(await core.dispatch('prefs.get', undefined, signal)).toEqual({
       ok: true,
-      value: { locale: 'system', columns: {}, searches: [] },
+      value: { locale: 'system', density: 'comfortable', columns: {}, searches: [] },
     })
     const columns = {
       'demo/vms': { visible: ['name_label', 'power_state'], widths: { name_label: 240 } },
@@ -94,9 +94,11 @@ describe('app settings', () => {
       },
     ]
     await core.dispatch('prefs.set', { columns }, signal)
-    expect(await core.dispatch('prefs.set', { searches, locale: 'fr' }, signal)).toEqual({
+    expect(
+      await core.dispatch('prefs.set', { searches, locale: 'fr', density: 'compact' }, signal),
+    ).toEqual({
       ok: true,
-      value: { locale: 'fr', columns, searches },
+      value: { locale: 'fr', density: 'compact', columns, searches },
     })
     // Each key given is replaced whole; the others stay.
     expect(await core.dispatch('prefs.set', { columns: {} }, signal)).toMatchObject({
@@ -106,7 +108,12 @@ describe('app settings', () => {
 
     const lines: string[] = []
     const again = new AppSettingsStore(join(dir, 'config'), (line) => lines.push(line))
-    expect((await again.read()).browser).toEqual({ locale: 'fr', columns, searches })
+    expect((await again.read()).browser).toEqual({
+      locale: 'fr',
+      density: 'compact',
+      columns,
+      searches,
+    })
     expect(lines).toEqual([])
   })
 
@@ -123,6 +130,7 @@ describe('app settings', () => {
     expect(lines).toEqual([expect.stringContaining('browser preferences')])
     expect(await store.updateBrowser({ locale: 'en' })).toEqual({
       locale: 'en',
+      density: 'comfortable',
       columns: {},
       searches: [],
     })
@@ -130,5 +138,23 @@ describe('app settings', () => {
       libraryDir: '/srv/library',
       browser: { locale: 'en' },
     })
+  })
+
+  it('reads settings saved before the density choice existed as comfortable, keeping the rest', async () => {
+    const config = join(dir, 'config')
+    mkdirSync(config, { recursive: true })
+    writeFileSync(
+      join(config, SETTINGS_FILE),
+      JSON.stringify({ browser: { locale: 'fr', columns: {}, searches: [] } }),
+    )
+    const lines: string[] = []
+    const store = new AppSettingsStore(config, (line) => lines.push(line))
+    expect((await store.read()).browser).toEqual({
+      locale: 'fr',
+      density: 'comfortable',
+      columns: {},
+      searches: [],
+    })
+    expect(lines).toEqual([])
   })
 })

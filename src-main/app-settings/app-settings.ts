@@ -19,7 +19,12 @@ export interface AppSettings {
 export const SETTINGS_FILE = 'settings.json'
 
 /** The browser's preferences before the admin changed any. */
-export const DEFAULT_BROWSER_PREFS: BrowserPrefs = { locale: 'system', columns: {}, searches: [] }
+export const DEFAULT_BROWSER_PREFS: BrowserPrefs = {
+  locale: 'system',
+  density: 'comfortable',
+  columns: {},
+  searches: [],
+}
 
 const schema = z.object({
   libraryDir: z.string().min(1).optional(),
@@ -34,6 +39,8 @@ const schema = z.object({
 // Read on its own: a damaged value costs the browser's preferences only, not the library folder.
 const browserSchema = z.object({
   locale: z.enum(['system', 'en', 'fr']),
+  // Absent from settings written before it existed: the default then.
+  density: z.enum(['comfortable', 'compact']).optional(),
   columns: z.record(
     z.string(),
     z.object({ visible: z.array(z.string()), widths: z.record(z.string(), z.number()) }),
@@ -56,6 +63,7 @@ export function browserPrefsOf(
 ): BrowserPrefs {
   const prefs = { ...DEFAULT_BROWSER_PREFS, ...saved.browser }
   if (patch.locale !== undefined) prefs.locale = patch.locale
+  if (patch.density !== undefined) prefs.density = patch.density
   if (patch.columns !== undefined) prefs.columns = patch.columns
   if (patch.searches !== undefined) prefs.searches = patch.searches
   return prefs
@@ -102,7 +110,10 @@ export class AppSettingsStore {
     const browser = (json as { browser?: unknown }).browser
     if (browser === undefined) return settings
     const prefs = browserSchema.safeParse(browser)
-    if (prefs.success) return { ...settings, browser: prefs.data }
+    if (prefs.success) {
+      const { density, ...rest } = prefs.data
+      return { ...settings, browser: { ...rest, density: density ?? 'comfortable' } }
+    }
     this.log(
       `settings: the browser preferences in ${this.path} are not valid (${prefs.error.issues[0]?.message}); using defaults`,
     )

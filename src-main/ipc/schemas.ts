@@ -128,6 +128,7 @@ const columnLayout = z.strictObject({
 })
 const browserPrefs = z.strictObject({
   locale: z.enum(['system', 'en', 'fr']).optional(),
+  density: z.enum(['comfortable', 'compact']).optional(),
   columns: z
     .record(z.string().min(1).max(300), columnLayout)
     .refine((c) => Object.keys(c).length <= 1_000, 'at most 1,000 layouts')

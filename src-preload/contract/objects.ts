@@ -257,6 +257,8 @@ export interface ColumnLayout {
 export interface BrowserPrefs {
   /** `system` follows the OS language. */
   locale: 'system' | 'en' | 'fr'
+  /** Row height of the lists: `compact` fits about a third more rows on a screen. */
+  density: 'comfortable' | 'compact'
   /** Keyed `<instanceId>/<collection>`. */
   columns: Record<string, ColumnLayout>
   searches: SavedSearch[]

@@ -8,6 +8,7 @@ import { LocaleState, systemLocale } from './locale.svelte'
 
 const prefs = (locale: BrowserPrefs['locale']): BrowserPrefs => ({
   locale,
+  density: 'comfortable',
   columns: {},
   searches: [],
 })

@@ -1,7 +1,12 @@
 import type { BrowserPrefs, BrowsableCollection, SavedSearch, XoBridge } from '@contract'
 import type { Column } from '../objects/object-types'
 
-const DEFAULTS: BrowserPrefs = { locale: 'system', columns: {}, searches: [] }
+const DEFAULTS: BrowserPrefs = {
+  locale: 'system',
+  density: 'comfortable',
+  columns: {},
+  searches: [],
+}
 /** A resize sends one save once the drag pauses, not one per mouse move. */
 const SAVE_PAUSE_MS = 400
 
@@ -22,6 +27,14 @@ export class BrowserPrefsState {
   async load(): Promise<void> {
     const res = await this.#xo.invoke('prefs.get', undefined)
     if (res.ok) this.prefs = res.value
+  }
+
+  get density(): BrowserPrefs['density'] {
+    return this.prefs.density
+  }
+
+  setDensity(density: BrowserPrefs['density']): void {
+    this.#update({ density })
   }
 
   /** The columns a table shows, in order, with their widths: the admin's choice or the type's. */
