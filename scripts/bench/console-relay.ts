@@ -86,7 +86,7 @@ async function throughRelay(url: string, mode: 'paced' | 'burst', size: number):
   relayConsole(socket, port, { viewOnly: false, onEnd: () => undefined })
   const run: Run = { latencies: [], bytes: 0, ms: 0 }
   const started = performance.now()
-  const done = collect(run, mode, size, started, (listener) =>
+  const done = collect(run, mode, started, (listener) =>
     channel.port2.on('message', (m: unknown) => {
       if (m instanceof ArrayBuffer) listener(new Uint8Array(m))
     }),
@@ -105,7 +105,7 @@ async function direct(url: string, mode: 'paced' | 'burst', size: number): Promi
   const run: Run = { latencies: [], bytes: 0, ms: 0 }
   await new Promise<void>((r) => socket.once('open', () => r()))
   const started = performance.now()
-  const done = collect(run, mode, size, started, (listener) =>
+  const done = collect(run, mode, started, (listener) =>
     socket.on('message', (data: Buffer) => listener(data)),
   )
   socket.send(JSON.stringify([mode, size]))
@@ -117,7 +117,6 @@ async function direct(url: string, mode: 'paced' | 'burst', size: number): Promi
 function collect(
   run: Run,
   mode: 'paced' | 'burst',
-  size: number,
   started: number,
   on: (listener: (bytes: Uint8Array) => void) => void,
 ): Promise<void> {
@@ -134,7 +133,6 @@ function collect(
       // A burst ends when the server stops sending.
       if (mode === 'burst') idle = setTimeout(resolve, 300)
     })
-    void size
   })
 }
 

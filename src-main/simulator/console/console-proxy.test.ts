@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import type { XoRecord } from '../lab/types'
 import { startSimulator, type RunningSimulator } from '../server'
-import type { PixelFormat } from './pixel-format'
 import {
+  RGB565,
   ByteQueue,
   cropRgba,
   expectedPixels,
@@ -276,19 +276,7 @@ describe('using a console', () => {
     const vm = runningVm(6)
     const viewer = await openConsole(vm.id)
     await viewer.client.handshake()
-    const rgb565: PixelFormat = {
-      bitsPerPixel: 16,
-      depth: 16,
-      bigEndian: true,
-      trueColour: true,
-      redMax: 31,
-      greenMax: 63,
-      blueMax: 31,
-      redShift: 11,
-      greenShift: 5,
-      blueShift: 0,
-    }
-    viewer.client.setPixelFormat(rgb565)
+    viewer.client.setPixelFormat(RGB565)
     viewer.client.requestUpdate(false, FULL)
     const [rect] = await viewer.client.readUpdate()
     const frame = sim.consoles.frame(vm.id)
@@ -296,7 +284,7 @@ describe('using a console', () => {
     expect(
       firstDifference(
         rect?.data ?? new Uint8Array(),
-        expectedPixels(frame?.rgba ?? new Uint8Array(), rgb565),
+        expectedPixels(frame?.rgba ?? new Uint8Array(), RGB565),
       ),
     ).toBeUndefined()
     viewer.ws.close()

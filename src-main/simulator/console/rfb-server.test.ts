@@ -5,6 +5,7 @@ import { ConsoleScreen } from './console-screen'
 import type { PixelFormat } from './pixel-format'
 import { RfbSession } from './rfb-server'
 import {
+  RGB565,
   ByteQueue,
   cropRgba,
   expectedPixels,
@@ -14,20 +15,6 @@ import {
 } from './rfb-test-client'
 
 const FULL = { x: 0, y: 0, width: 800, height: 600 }
-
-/** 16-bit big-endian, as a bandwidth-saving viewer asks. */
-const RGB565: PixelFormat = {
-  bitsPerPixel: 16,
-  depth: 16,
-  bigEndian: true,
-  trueColour: true,
-  redMax: 31,
-  greenMax: 63,
-  blueMax: 31,
-  redShift: 11,
-  greenShift: 5,
-  blueShift: 0,
-}
 
 /** A session on a fresh screen; the client's bytes go through `deliver` (whole by default). */
 function open(deliver?: (session: RfbSession, bytes: Uint8Array) => void) {

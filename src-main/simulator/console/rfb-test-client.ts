@@ -3,6 +3,20 @@
 import { readPixelFormat, writePixelFormat, type PixelFormat } from './pixel-format'
 import type { Rect } from './rect'
 
+/** 16-bit big-endian RGB565, as a bandwidth-saving viewer asks. */
+export const RGB565: PixelFormat = {
+  bitsPerPixel: 16,
+  depth: 16,
+  bigEndian: true,
+  trueColour: true,
+  redMax: 31,
+  greenMax: 63,
+  blueMax: 31,
+  redShift: 11,
+  greenShift: 5,
+  blueShift: 0,
+}
+
 /** Bytes received, read back by exact counts. */
 export class ByteQueue {
   #data = new Uint8Array(0)
